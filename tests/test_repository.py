@@ -77,6 +77,15 @@ def test_notebook_outputs_show_no_local_paths(notebook):
     assert not re.search(r"/root/|/home/[a-z]|/Users/", shown)
 
 
+def test_nbval_has_deterministic_outputs_and_quality_bars_to_check(notebook):
+    checked = [c for c in code_cells(notebook) if "# NBVAL_CHECK_OUTPUT" in "".join(c["source"])]
+    assert len(checked) >= 12, "nbval should compare the deterministic outputs"
+    assert all(c["outputs"] for c in checked), "a checked cell without output checks nothing"
+    bars = ["".join(c["source"]) for c in checked if "assert results[" in "".join(c["source"])]
+    assert any('"dense"' in b and ">= 0.98" in b for b in bars)
+    assert any('"cnn"' in b and ">= 0.994" in b for b in bars)
+
+
 def test_notebook_tells_the_story_in_order(notebook):
     headings = [line for c in notebook["cells"] if c["cell_type"] == "markdown"
                 for line in "".join(c["source"]).splitlines() if line.startswith("#")]
