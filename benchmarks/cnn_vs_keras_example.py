@@ -33,7 +33,7 @@ from tests.notebook_code import run_cells  # noqa: E402
 
 # Setup, data loading and preprocessing exactly as in the notebook, then the CNN definition.
 nb = run_cells("imports", "settings", "data-loader", "load-data", "scale", "one-hot", "split",
-               "train-helpers", "cnn-model")
+               "train-helpers", "schedule", "cnn-model")
 keras, layers, np = nb["keras"], nb["layers"], nb["np"]
 
 
@@ -119,8 +119,7 @@ def benchmark():
 
     print(f"== ours: the notebook's CNN, {nb['CNN_EPOCHS']} epochs ==", flush=True)
     keras.utils.set_random_seed(nb["SEED"])
-    steps = int(np.ceil(len(nb["x_train"]) / nb["CNN_BATCH_SIZE"]))
-    ours = nb["compile_cnn"](nb["build_cnn"](), steps)
+    ours = nb["compile_cnn"](nb["build_cnn"]())
     ours_seconds, ours_cpu = timed(
         lambda: nb["train"](ours, nb["CNN_EPOCHS"], batch_size=nb["CNN_BATCH_SIZE"]))
 
