@@ -134,6 +134,13 @@ def test_committed_run_meets_the_accuracy_targets():
         < models["cnn"]["test_accuracy"]
 
 
+def test_committed_run_meets_the_time_budgets():
+    """Measured on the 2-core, no-GPU reference machine; seconds are wall-clock of the committed run."""
+    metrics = json.loads((ROOT / "results" / "metrics.json").read_text())
+    assert metrics["models"]["dense"]["train_seconds"] < 60, "the dense model should train in under a minute"
+    assert metrics["notebook_seconds"] <= 600, "the whole notebook should run in at most 10 minutes"
+
+
 def test_committed_benchmark_beats_the_keras_example():
     bench = json.loads((ROOT / "results" / "benchmark.json").read_text())
     ours, example = bench["ours"], bench["keras_example"]
