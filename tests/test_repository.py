@@ -157,6 +157,7 @@ def test_readme_results_table_matches_metrics():
         assert row, f"README results table has no row for {name}"
         assert f"{100 * numbers['test_accuracy']:.2f} %" in row
         assert f"| {numbers['test_errors']} |" in row
+        assert f"| {numbers['train_seconds']:.0f} | {numbers['epochs']}" in row, "seconds and epochs"
 
 
 # --- README, Colab, CI ------------------------------------------------------------------------
