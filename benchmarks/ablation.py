@@ -1,0 +1,140 @@
+"""Seeds and ablation of the notebook's final CNN, decided on the validation split.
+
+One shared training recipe (the notebook's: same split, Adam with the one-cycle schedule,
+CNN_EPOCHS epochs, batch CNN_BATCH_SIZE, label smoothing, augmentation). Starting from the final
+model, each row removes one ingredient; one more row trains the dense network of section 4 with
+the very same recipe. Every row is trained with several seeds, and each run records its
+*validation* accuracy, parameters and training cost. Only the final model's runs are also scored
+on the test set: that is the seed-to-seed spread of the model the notebook reports.
+
+    python benchmarks/ablation.py            # all runs -> results/ablation.json (hours on 2 cores)
+    python benchmarks/ablation.py --quick    # 1 epoch on 5,000 images per run, to check the script
+
+Results are written after every run, and a run already in the file is skipped, so the script can
+be stopped and restarted (it resumes where it stopped). Training cost is CPU seconds, which
+depend less than wall-clock seconds on what else the shared machine is doing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)
+
+from tests.notebook_code import run_cells  # noqa: E402
+
+RESULTS = ROOT / "results" / "ablation.json"
+FINAL_SEEDS = [1, 2, 3, 4, 5]  # the final model: at least 5 seeds (its test spread is reported)
+ABLATION_SEEDS = [1, 2, 3]  # every other row: at least 3 seeds
+
+# row name -> (what it changes, keyword arguments for the notebook's build_cnn / compile_cnn)
+ROWS = {
+    "final model": ("the notebook's CNN", {}, {}),
+    "no batch normalization": ("plain ReLU convolutions with biases in blocks 2 and 3",
+                               {"batch_norm": False}, {}),
+    "no shift augmentation": ("no RandomTranslation layer", {"shift": False}, {}),
+    "no rotation/zoom augmentation": ("no RandomRotation and RandomZoom layers",
+                                      {"rotate_zoom": False}, {}),
+    "no label smoothing": ("one-hot targets as they are", {}, {"label_smoothing": 0.0}),
+    "no dropout": ("both dropout rates 0", {"dropout": 0.0}, {}),
+    "no hidden dense layer": ("the 1,024 features go straight to the 10 outputs", {"hidden": 0}, {}),
+    "dense network, same recipe": ("section 4's 512-256 dense network with the CNN's recipe", None, {}),
+}
+
+
+def dense_same_recipe(nb):
+    """Section 4's dense network behind the CNN's own scaling and augmentation layers."""
+    keras, layers = nb["keras"], nb["layers"]
+    return keras.Sequential([
+        keras.Input(shape=(28, 28), name="pixels"),
+        layers.Rescaling(1 / 255, name="scale_to_0_1"),
+        layers.Reshape((28, 28, 1), name="add_channel_axis"),
+        *nb["augmentation"](),
+        layers.Flatten(name="flatten"),
+        layers.Dense(512, activation="relu", name="hidden_512"),
+        layers.Dropout(0.2, name="dropout_1"),
+        layers.Dense(256, activation="relu", name="hidden_256"),
+        layers.Dropout(0.2, name="dropout_2"),
+        layers.Dense(10, activation="softmax", name="digit_probabilities"),
+    ], name="dense_same_recipe")
+
+
+def plan():
+    """(row, seed) pairs in an order that makes a partial file useful: the final model first."""
+    order = [("final model", s) for s in ABLATION_SEEDS]
+    for seed in ABLATION_SEEDS:
+        order += [(row, seed) for row in ROWS if row != "final model"]
+    order += [("final model", s) for s in FINAL_SEEDS if s not in ABLATION_SEEDS]
+    return order
+
+
+def load_results(quick):
+    if RESULTS.exists() and not quick:
+        return json.loads(RESULTS.read_text())
+    return {"recipe": {}, "rows": {row: what for row, (what, _, _) in ROWS.items()}, "runs": []}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1 epoch on 5,000 images; writes nothing")
+    parser.add_argument("--save-models", type=Path, metavar="DIR", help="also save each final-model run here")
+    args = parser.parse_args()
+
+    nb = run_cells("imports", "settings", "data-loader", "load-data", "scale", "one-hot", "split",
+                   "train-helpers", "schedule", "cnn-model")
+    keras, np = nb["keras"], nb["np"]
+    epochs = 1 if args.quick else nb["CNN_EPOCHS"]
+    if args.quick:  # the helpers read these names from the namespace
+        nb["x_train"], nb["y_train"] = nb["x_train"][:5000], nb["y_train"][:5000]
+
+    results = load_results(args.quick)
+    results["recipe"] = {
+        "epochs": epochs, "batch_size": nb["CNN_BATCH_SIZE"], "peak_learning_rate": nb["CNN_PEAK_LEARNING_RATE"],
+        "label_smoothing": nb["CNN_LABEL_SMOOTHING"], "train_images": len(nb["x_train"]),
+        "validation_images": len(nb["x_val"]), "schedule": "one-cycle (section 5.1)",
+    }
+    results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
+                          "tensorflow": nb["tf"].__version__, "keras": keras.__version__}
+    done = {(run["row"], run["seed"]) for run in results["runs"]}
+
+    for row, seed in plan():
+        if (row, seed) in done:
+            continue
+        _, build_kwargs, compile_kwargs = ROWS[row]
+        keras.utils.set_random_seed(seed)
+        model = dense_same_recipe(nb) if build_kwargs is None else nb["build_cnn"](**build_kwargs)
+        nb["compile_cnn"](model, epochs=epochs, **compile_kwargs)
+        print(f"== {row}, seed {seed} ==", flush=True)
+        wall, cpu = time.perf_counter(), time.process_time()
+        history = model.fit(nb["x_train"], nb["y_train"], validation_data=(nb["x_val"], nb["y_val"]),
+                            epochs=epochs, batch_size=nb["CNN_BATCH_SIZE"], verbose=2)
+        run = {
+            "row": row, "seed": seed,
+            "val_accuracy": round(float(history.history["val_accuracy"][-1]), 5),
+            "params": int(model.count_params()),
+            "train_cpu_seconds": round(time.process_time() - cpu, 1),
+            "train_seconds": round(time.perf_counter() - wall, 1),
+        }
+        if row == "final model":  # the final model only: its seed-to-seed spread on the test set
+            probs = model.predict(nb["x_test"], batch_size=1000, verbose=0)
+            run["test_accuracy"] = round(float(np.mean(probs.argmax(axis=1) == nb["y_test"])), 5)
+            if args.save_models:
+                args.save_models.mkdir(parents=True, exist_ok=True)
+                model.save(args.save_models / f"final_seed{seed}.keras")
+        print(json.dumps(run), flush=True)
+        if args.quick:
+            continue
+        results["runs"].append(run)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")  # after every run: nothing is lost
+
+
+if __name__ == "__main__":
+    main()
