@@ -121,7 +121,8 @@ def main():
     results["recipe"] = {
         "epochs": epochs, "batch_size": nb["CNN_BATCH_SIZE"],
         "peak_learning_rate": nb["CNN_PEAK_LEARNING_RATE"], "label_smoothing": nb["CNN_LABEL_SMOOTHING"],
-        "train_images": len(nb["x_train"]), "validation_images": len(nb["x_val"]), "schedule": "one-cycle (section 5.1)",
+        "train_images": len(nb["x_train"]), "validation_images": len(nb["x_val"]),
+        "schedule": "one-cycle (section 5.1)",
     }
     results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "tensorflow": nb["tf"].__version__, "keras": keras.__version__}
