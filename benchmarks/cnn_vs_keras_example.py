@@ -8,16 +8,12 @@ The notebook's CNN is not copied here: its cells (tagged "cnn-model" and friends
 from mnist_analysis.ipynb, so the benchmark always measures what the notebook trains.
 
     python benchmarks/cnn_vs_keras_example.py           # both trainings -> results/benchmark.json
-    python benchmarks/cnn_vs_keras_example.py --costs   # where the time goes -> results/cnn_costs.json
 
-`--costs` trains each variant of the Keras example for a few hundred steps and reports the CPU
-time per training image relative to the plain recipe: what batch normalization, augmentation,
-'same' padding and batch size each cost here, and what the notebook's CNN costs.
+What each ingredient of our CNN costs, and buys, is measured by benchmarks/ablation.py.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -37,24 +33,13 @@ nb = run_cells("imports", "settings", "data-loader", "load-data", "scale", "one-
 keras, layers, np = nb["keras"], nb["layers"], nb["np"]
 
 
-def keras_example_model(batch_norm=False, augment=False, padding="valid"):
-    """keras.io/examples/vision/mnist_convnet: Conv32-Pool-Conv64-Pool-Flatten-Dropout-Dense.
-
-    The keyword arguments add one change each, for --costs; the defaults are the recipe itself.
-    """
-    def conv(filters):
-        if not batch_norm:
-            return [layers.Conv2D(filters, kernel_size=(3, 3), activation="relu", padding=padding)]
-        return [layers.Conv2D(filters, kernel_size=(3, 3), padding=padding, use_bias=False),
-                layers.BatchNormalization(), layers.Activation("relu")]
-
-    shift = [layers.RandomTranslation(0.08, 0.08, fill_mode="constant")] if augment else []
+def keras_example_model():
+    """keras.io/examples/vision/mnist_convnet: Conv32-Pool-Conv64-Pool-Flatten-Dropout-Dense."""
     return keras.Sequential([
         keras.Input(shape=(28, 28, 1)),
-        *shift,
-        *conv(32),
+        layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
         layers.MaxPooling2D(pool_size=(2, 2)),
-        *conv(64),
+        layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
         layers.MaxPooling2D(pool_size=(2, 2)),
         layers.Flatten(),
         layers.Dropout(0.5),
@@ -71,41 +56,6 @@ def timed(fit):
     wall, cpu = time.perf_counter(), time.process_time()
     fit()
     return round(time.perf_counter() - wall, 1), round(time.process_time() - cpu, 1)
-
-
-def training_cost(model, batch_size=128, steps=120, repeats=3):
-    """Least CPU seconds per 1,000 training images over `repeats` passes of `steps` batches."""
-    model.compile(loss="categorical_crossentropy", optimizer="adam")
-    images = nb["x_train"][: batch_size * steps].reshape(-1, *model.input_shape[1:])
-    labels = nb["y_train"][: batch_size * steps]
-    model.fit(images[: batch_size * 5], labels[: batch_size * 5], batch_size=batch_size, verbose=0)
-    best = float("inf")
-    for _ in range(repeats):
-        cpu = time.process_time()
-        model.fit(images, labels, batch_size=batch_size, epochs=1, verbose=0)
-        best = min(best, time.process_time() - cpu)
-    return 1000 * best / len(images)
-
-
-def costs():
-    variants = {
-        "keras example (batch 128)": lambda: training_cost(keras_example_model()),
-        "+ batch normalization": lambda: training_cost(keras_example_model(batch_norm=True)),
-        "+ shift augmentation": lambda: training_cost(keras_example_model(augment=True)),
-        "+ 'same' padding": lambda: training_cost(keras_example_model(padding="same")),
-        "batch 256": lambda: training_cost(keras_example_model(), batch_size=256),
-        "ours (notebook CNN)": lambda: training_cost(nb["build_cnn"](), batch_size=nb["CNN_BATCH_SIZE"]),
-    }
-    seconds = {}
-    for name, measure in variants.items():
-        keras.utils.set_random_seed(nb["SEED"])
-        seconds[name] = measure()
-        print(f"{name:<28} {seconds[name]:.3f} CPU s per 1,000 images", flush=True)
-    base = seconds["keras example (batch 128)"]
-    result = {name: {"cpu_seconds_per_1000_images": round(value, 3), "relative": round(value / base, 2)}
-              for name, value in seconds.items()}
-    (ROOT / "results" / "cnn_costs.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
 
 
 def benchmark():
@@ -127,7 +77,7 @@ def benchmark():
         "keras_example": {"test_accuracy": test_accuracy(example, nb["x_test_scaled"][..., None]),
                           "train_seconds": example_seconds, "train_cpu_seconds": example_cpu,
                           "epochs": 15, "params": example.count_params()},
-        "ours": {"test_accuracy": test_accuracy(ours, nb["x_test_scaled"]),
+        "ours": {"test_accuracy": test_accuracy(ours, nb["x_test"]),  # raw pixels: it scales them itself
                  "train_seconds": ours_seconds, "train_cpu_seconds": ours_cpu,
                  "epochs": nb["CNN_EPOCHS"], "params": ours.count_params()},
         "time_ratio": round(ours_seconds / example_seconds, 3),
@@ -140,6 +90,4 @@ def benchmark():
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="CNN vs the Keras example, on this machine")
-    parser.add_argument("--costs", action="store_true", help="measure where the training time goes")
-    costs() if parser.parse_args().costs else benchmark()
+    benchmark()

@@ -1,0 +1,109 @@
+"""The committed results files: every file the notebook displays exists and has the schema that
+the script writing it produces (fast checks, no training)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+
+import pytest
+
+from tests.notebook_code import NOTEBOOK
+
+ROOT = NOTEBOOK.parent
+RESULTS = ROOT / "results"
+
+
+def load_script(name):
+    """Import a benchmark script as a module (its settings only; nothing is trained on import)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def check_keys(record, keys, where):
+    for key, kind in keys.items():
+        assert key in record, f"{where}: no {key!r}"
+        assert isinstance(record[key], kind), f"{where}: {key!r} should be {kind}, is {record[key]!r}"
+
+
+def check_ablation(data):
+    script = load_script("ablation")
+    check_keys(data, {"recipe": dict, "rows": dict, "runs": list, "machine": dict}, "ablation.json")
+    check_keys(data["recipe"], {"epochs": int, "batch_size": int, "peak_learning_rate": float,
+                                "label_smoothing": float, "train_images": int, "validation_images": int},
+               "ablation.json recipe")
+    assert data["recipe"]["train_images"] == 54_000 and data["recipe"]["validation_images"] == 6_000
+    assert set(data["rows"]) == set(script.ROWS), "rows differ from benchmarks/ablation.py's ROWS"
+    seen = set()
+    for run in data["runs"]:
+        where = f"ablation.json run {run.get('row')!r} seed {run.get('seed')}"
+        check_keys(run, {"row": str, "seed": int, "val_accuracy": float, "val_accuracy_perturbed": float,
+                         "epochs": int, "params": int, "train_cpu_seconds": float, "train_seconds": float},
+                   where)
+        assert run["row"] in script.ROWS, where
+        assert (run["row"], run["seed"]) not in seen, f"{where} appears twice"
+        seen.add((run["row"], run["seed"]))
+        assert 0.9 < run["val_accuracy"] <= 1 and 0 < run["val_accuracy_perturbed"] <= 1, where
+        # the test set is touched only by the final model's runs
+        assert ("test_accuracy" in run) == (run["row"] == "final model"), where
+    assert any(row == "final model" for row, _ in seen), "no run of the final model"
+
+
+def check_dense_tuning(data):
+    script = load_script("dense_tuning")
+    check_keys(data, {"runs": list, "machine": dict}, "dense_tuning.json")
+    for run in data["runs"]:
+        where = f"dense_tuning.json run {run}"
+        check_keys(run, {"epochs": int, "peak_learning_rate": float, "seed": int, "val_accuracy": float,
+                         "val_loss": float, "train_cpu_seconds": float}, where)
+        assert run["epochs"] in script.EPOCHS and run["peak_learning_rate"] in script.PEAK_LEARNING_RATES
+        assert "test_accuracy" not in run, "tuning never looks at the test set"
+    grid = {(r["epochs"], r["peak_learning_rate"], r["seed"]) for r in data["runs"]}
+    assert len(grid) == len(data["runs"]) == len(script.EPOCHS) * len(script.PEAK_LEARNING_RATES) * len(
+        script.SEEDS), "every setting of the grid, every seed, once"
+
+
+def check_benchmark(data):
+    check_keys(data, {"keras_example": dict, "ours": dict, "time_ratio": float, "cpu_time_ratio": float,
+                      "machine": dict}, "benchmark.json")
+    for side in ("keras_example", "ours"):
+        check_keys(data[side], {"test_accuracy": float, "train_seconds": float, "train_cpu_seconds": float,
+                                "epochs": int, "params": int}, f"benchmark.json {side}")
+
+
+def check_metrics(data):
+    check_keys(data, {"models": dict, "notebook_seconds": float, "versions": dict}, "metrics.json")
+    for name, numbers in data["models"].items():
+        check_keys(numbers, {"test_accuracy": float, "test_errors": int, "params": int,
+                             "train_seconds": float, "epochs": int}, f"metrics.json {name}")
+        low, high = numbers["test_accuracy_ci95"]  # 95 % Wilson interval, from the notebook
+        assert low < numbers["test_accuracy"] < high, f"{name}: the accuracy lies inside its interval"
+
+
+SCHEMAS = {"ablation.json": check_ablation, "benchmark.json": check_benchmark, "metrics.json": check_metrics,
+           "dense_tuning.json": check_dense_tuning}
+
+
+def files_the_notebook_reads():
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    return sorted(set(re.findall(r'RESULTS_DIR / "([\w.]+\.json)"\)\.read_text', code)))
+
+
+def test_the_notebook_displays_committed_results_files():
+    assert {"ablation.json", "benchmark.json"} <= set(files_the_notebook_reads())
+
+
+@pytest.mark.parametrize("name", files_the_notebook_reads())
+def test_results_file_exists_and_matches_its_schema(name):
+    assert name in SCHEMAS, f"the notebook reads results/{name}, which has no schema check here"
+    path = RESULTS / name
+    assert path.is_file(), f"results/{name} is missing: run the script in benchmarks/ that writes it"
+    SCHEMAS[name](json.loads(path.read_text()))
+
+
+def test_metrics_file_matches_its_schema():
+    check_metrics(json.loads((RESULTS / "metrics.json").read_text()))
