@@ -109,8 +109,8 @@ def main():
     parser.add_argument("--save-models", type=Path, metavar="DIR", help="also save each final-model run here")
     args = parser.parse_args()
 
-    nb = run_cells("imports", "settings", "data-loader", "load-data", "scale", "one-hot", "split",
-                   "train-helpers", "schedule", "cnn-model")
+    nb = run_cells("imports", "settings", "data-loader", "load-data", "checksums", "scale", "one-hot",
+                   "split", "train-helpers", "schedule", "cnn-model")
     keras = nb["keras"]
     epochs = 1 if args.quick else nb["CNN_EPOCHS"]
     x_val_perturbed = perturbed(nb["x_val"])

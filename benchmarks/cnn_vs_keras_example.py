@@ -28,8 +28,8 @@ os.chdir(ROOT)
 from tests.notebook_code import run_cells  # noqa: E402
 
 # Setup, data loading and preprocessing exactly as in the notebook, then the CNN definition.
-nb = run_cells("imports", "settings", "data-loader", "load-data", "scale", "one-hot", "split",
-               "train-helpers", "schedule", "cnn-model")
+nb = run_cells("imports", "settings", "data-loader", "load-data", "checksums", "scale", "one-hot",
+               "split", "train-helpers", "schedule", "cnn-model")
 keras, layers, np = nb["keras"], nb["layers"], nb["np"]
 
 

@@ -31,8 +31,8 @@ SEEDS = [1, 2]
 
 
 def main():
-    nb = run_cells("imports", "settings", "data-loader", "load-data", "scale", "one-hot", "split",
-                   "train-helpers", "schedule", "dense-model")
+    nb = run_cells("imports", "settings", "data-loader", "load-data", "checksums", "scale", "one-hot",
+                   "split", "train-helpers", "schedule", "dense-model")
     keras = nb["keras"]
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": []}
     results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),

@@ -215,7 +215,8 @@ def test_shipped_data_matches_mnist_checksums():
 
 @pytest.fixture(scope="module")
 def loader():
-    return run_cells("imports", "data-loader", namespace={"DATA_PATH": ROOT / "data" / "mnist.npz"})
+    return run_cells("imports", "data-loader", "load-data", "checksums",
+                     namespace={"DATA_PATH": ROOT / "data" / "mnist.npz"})
 
 
 def test_loader_reads_the_shipped_copy(loader):
