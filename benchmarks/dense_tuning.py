@@ -25,8 +25,8 @@ os.chdir(ROOT)
 from tests.notebook_code import run_cells  # noqa: E402
 
 RESULTS = ROOT / "results" / "dense_tuning.json"
-EPOCHS = [4, 7, 10]
-PEAK_LEARNING_RATES = [1e-3, 2e-3, 4e-3]
+EPOCHS = [4, 7, 10, 14]
+PEAK_LEARNING_RATES = [1e-3, 2e-3, 4e-3, 8e-3]
 SEEDS = [1, 2]
 
 
