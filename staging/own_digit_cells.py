@@ -128,7 +128,7 @@ gallery = {
     "grey paper, dim": (9, phone_photo(9, paper=0.55, gradient=0.3, noise=0.04)),
     "drawing app (RGBA)": (6, canvas_export(6)),
 }
-checks = np.indices((280, 280)).sum(axis=0) // 20 % 2  # light-grey checkerboard behind transparency
+checks = (np.indices((280, 280)) // 20).sum(axis=0) % 2  # light-grey checkerboard behind transparency
 checkerboard = Image.fromarray((225 + 30 * checks).astype(np.uint8)).convert("RGBA")
 fig, axes = plt.subplots(2, len(gallery), figsize=(2.1 * len(gallery), 4.9), layout="constrained")
 gallery_correct = 0
@@ -212,12 +212,14 @@ save_fig(fig, "load_digits_errors")
 
 # %%
 # NBVAL_CHECK_OUTPUT
+import io
+
 folder = RESULTS_DIR / "bad_inputs"
 folder.mkdir(exist_ok=True)
 (folder / "notes.png").write_text("this is text, not a picture")
 png = io.BytesIO()
 Image.fromarray((255 * x_test_scaled[0]).astype(np.uint8)).save(png, format="PNG")
-(folder / "cut_off.png").write_bytes(png.getvalue()[:300])  # a download that stopped half-way
+(folder / "cut_off.png").write_bytes(png.getvalue()[:len(png.getvalue()) // 2])  # a download stopped half-way
 with_nan, with_inf = x_test_scaled[0].copy(), x_test_scaled[0].copy()
 with_nan[14, 14], with_inf[3, 3] = np.nan, np.inf
 bad_inputs = {
