@@ -39,14 +39,17 @@ RUNS = 7
 TARGET_SECONDS = 0.5
 
 
-def median_seconds(function, runs=RUNS):
+def timings(function, runs=RUNS):
+    """Median and worst wall-clock seconds, and median CPU seconds of this process, over `runs` calls."""
     function()  # warm-up: first-call imports and caches are not what a reader waits for
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         function()
-        times.append(time.perf_counter() - start)
-    return round(statistics.median(times), 3), round(max(times), 3)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return {"median_seconds": round(statistics.median(wall), 3), "max_seconds": round(max(wall), 3),
+            "median_cpu_seconds": round(statistics.median(cpu), 3)}
 
 
 def main():
@@ -61,11 +64,9 @@ def main():
         for suffix, options in {"jpg": {"quality": 90}, "png": {}}.items():
             path = Path(folder) / f"photo.{suffix}"
             Image.fromarray(photo).save(path, **options)
-            median, worst = median_seconds(lambda path=path: prepare_digit(path))
-            results[f"{suffix} file"] = {"median_seconds": median, "max_seconds": worst,
-                                         "file_megabytes": round(path.stat().st_size / 1e6, 1)}
-    median, worst = median_seconds(lambda: prepare_digit(photo))
-    results["uint8 RGB array"] = {"median_seconds": median, "max_seconds": worst}
+            results[f"{suffix} file"] = timings(lambda path=path: prepare_digit(path))
+            results[f"{suffix} file"]["file_megabytes"] = round(path.stat().st_size / 1e6, 1)
+    results["uint8 RGB array"] = timings(lambda: prepare_digit(photo))
     prepared = prepare_digit(photo)
     report = {
         "what": "prepare_digit on a synthetic 4000 x 3000 RGB photo of a digit, median of "
@@ -80,7 +81,9 @@ def main():
                     "pillow": PIL.__version__, "scipy": scipy.__version__,
                     "scikit-image": skimage.__version__},
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "note": "wall-clock seconds on a shared machine; another job may have been running",
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "note": "wall-clock seconds on a shared 2-core machine: a load average above the CPU count means "
+                "other jobs were running and the wall-clock times are pessimistic (CPU seconds are not)",
     }
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
