@@ -78,6 +78,12 @@ def test_every_common_file_format(nb, paper, reference, tmp_path, suffix):
     assert_same_digit(nb["prepare_digit"](path), reference)
 
 
+@pytest.mark.parametrize("mode", ["L", "CMYK"])
+def test_greyscale_and_cmyk_jpeg(nb, paper, reference, tmp_path, mode):
+    Image.fromarray(paper).convert(mode).save(tmp_path / "scan.jpg", quality=90)
+    assert_same_digit(nb["prepare_digit"](tmp_path / "scan.jpg"), reference)
+
+
 def test_path_as_str_and_tilde_expanded(nb, paper, reference, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     Image.fromarray(paper).save(tmp_path / "seven.png")
@@ -294,6 +300,13 @@ def test_bad_files(nb, DigitImageError, paper, tmp_path, what, message):
         error = info.value
         assert error.__cause__ is None and (error.__context__ is None or error.__suppress_context__), \
             "the reader should not get a chained traceback from inside Pillow"
+
+
+def test_huge_image_is_refused_clearly(nb, DigitImageError, paper, tmp_path, monkeypatch):
+    Image.fromarray(paper).save(tmp_path / "huge.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # Pillow's guard against decompression bombs
+    with pytest.raises(DigitImageError, match=r"huge\.png has too many pixels to be a photo .*: scale it"):
+        nb["prepare_digit"](tmp_path / "huge.png")
 
 
 def transparent_blank():
