@@ -203,15 +203,15 @@ save_fig(fig, "load_digits_errors")
 # <!-- numbers from seed-1 model; to be refreshed -->
 # **Domain shift, measured.** The same CNN that misreads fewer than 1 % of MNIST's test digits
 # (section 7) misreads 19.0 % of these digits (341 of 1,797) when they are simply enlarged, and
-# 4.3 % (77) after `prepare_digit`: 95.7 % accuracy. The plain enlargement fails on geometry: an
+# 4.0 % (72) after `prepare_digit`: 96.0 % accuracy. The plain enlargement fails on geometry: an
 # 8 × 8 digit fills its frame, so it arrives 28 pixels tall instead of 20, with blurry, blocky
 # strokes; 108 of its 341 errors are 9s read as 3s. `prepare_digit` gives the digits MNIST's box,
 # centre and stroke width, and removes more than three quarters of the errors. (Its stroke-width
 # range comes from MNIST's training set, but we compared a few variants on these very digits, so
-# read 95.7 % as slightly optimistic.)
+# read 96.0 % as slightly optimistic.)
 #
-# What is left is the shift that no preprocessing can undo: other writers, another scanner. Two
-# thirds of the remaining errors are 9s, 7s, 1s and 4s (21, 12, 12 and 11). At 8 × 8 a loop is
+# What is left is the shift that no preprocessing can undo: other writers, another scanner. Three
+# quarters of the remaining errors are 9s, 7s, 1s and 4s (19, 12, 12 and 11). At 8 × 8 a loop is
 # one or two pixels, so a 9 whose loop is filled reads as a 3 (12 errors) and a 4 with a closed
 # top as a 6 (9); and these writers cross their 7s and give their 1s a flag and a base, styles
 # that are rare among MNIST's American writers (the 7 → 4 and 1 → 4 above). A model meant for such
