@@ -68,6 +68,9 @@ def main():
             results[f"{suffix} file"]["file_megabytes"] = round(path.stat().st_size / 1e6, 1)
     results["uint8 RGB array"] = timings(lambda: prepare_digit(photo))
     prepared = prepare_digit(photo)
+    clean = prepare_digit(photo_like.photo(3, (600, 800), scale=0.6))  # the same 3 on clean, even paper
+    ink, clean_ink = prepared > 0.5, clean > 0.5
+    overlap = round(float((ink & clean_ink).sum() / (ink | clean_ink).sum()), 2)  # 1 = the same digit
     report = {
         "what": "prepare_digit on a synthetic 4000 x 3000 RGB photo of a digit, median of "
                 f"{RUNS} runs after a warm-up",
@@ -75,7 +78,8 @@ def main():
         "target_seconds": TARGET_SECONDS,
         "results": results,
         "meets_target": all(r["median_seconds"] < TARGET_SECONDS for r in results.values()),
-        "output_check": {"shape": list(prepared.shape), "max_ink": round(float(prepared.max()), 3)},
+        "output_check": {"shape": list(prepared.shape), "max_ink": round(float(prepared.max()), 3),
+                         "ink_overlap_with_clean_photo": overlap},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform(terse=True), "numpy": np.__version__,
                     "pillow": PIL.__version__, "scipy": scipy.__version__,

@@ -99,7 +99,7 @@ def canvas_export(digit, size=280):
 # %%
 photo = phone_photo(5, gradient=0.5, noise=0.05, speck=True, ruled=True, paper=0.8)
 pixels = read_pixels(photo)
-ink, noise = ink_signal(pixels)
+ink, noise = ink_signal(to_working_size(pixels), paper_window(pixels))
 mask = ink_mask(ink, noise)
 digit = select_digit(drop_ruled_lines(mask))
 strokes = normalise_strokes(digit)

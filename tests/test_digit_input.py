@@ -245,6 +245,8 @@ PHOTOS = {
     "ruled lines": dict(ruled=True),
     "frame (table around the sheet)": dict(frame=True),
     "slight tilt": dict(tilt=8),
+    "deep shadow across a small digit": dict(shadow=0.5, scale=0.6),
+    "shadow, gradient and noise, small digit": dict(shadow=0.4, gradient=0.3, noise=0.05, scale=0.5),
     "thin pen": dict(pen=1.5),
     "everything at once": dict(gradient=0.4, shadow=0.3, noise=0.06, speck=True, ruled=True, frame=True,
                                tilt=5, paper=0.75),
