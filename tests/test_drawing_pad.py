@@ -86,8 +86,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def jupyterlab(folder: Path):
-    """A JupyterLab server on 127.0.0.1 serving `folder`; yields the URL of pad.ipynb."""
+def jupyter_server(folder: Path):
+    """A Jupyter server (JupyterLab, Notebook 7) on 127.0.0.1 serving `folder`; yields its URL and token."""
     port, token = free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(folder / ".config"),
            "JUPYTERLAB_SETTINGS_DIR": str(folder / ".settings"),
@@ -116,7 +116,7 @@ def jupyterlab(folder: Path):
                     message = "JupyterLab did not start:\n" + (folder / "server.log").read_text()
                     raise RuntimeError(message) from None
                 time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}/lab/tree/pad.ipynb?token={token}"
+        yield f"http://127.0.0.1:{port}", token
     finally:
         server.terminate()  # the server shuts its kernels down on the way out
         try:
@@ -144,24 +144,23 @@ def chromium_page():
 
 
 @contextlib.contextmanager
-def live_pad():
-    """A browser page showing the pad, live: a temporary notebook, JupyterLab, Chromium; all cleaned up."""
+def live_pad(frontend="lab/tree"):
+    """A page showing the live pad in JupyterLab ("lab/tree") or Notebook 7 ("notebooks"): a temporary
+    notebook, a Jupyter server, headless Chromium; all shut down and removed afterwards."""
     with tempfile.TemporaryDirectory() as folder:
         write_notebook(Path(folder))
-        with jupyterlab(Path(folder)) as url, chromium_page() as page:
+        with jupyter_server(Path(folder)) as (server, token), chromium_page() as page:
             page.set_default_timeout(60_000)
-            open_pad(page, url)
+            open_pad(page, f"{server}/{frontend}/pad.ipynb?token={token}")
             yield page
 
 
 def open_pad(page, url):
     """Open the notebook, run all its cells and wait for the pad."""
     page.goto(url)
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=SLOW)
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=SLOW)  # the kernel is ready
-    page.locator(".jp-Notebook .jp-Cell").first.click()  # focus the notebook: menus act on it
+    page.locator(".jp-Notebook .jp-Cell").first.click(timeout=SLOW)  # focus the notebook: menus act on it
     page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.locator('[data-command="runmenu:run-all"]').click()
+    page.locator('[data-command="runmenu:run-all"]').click()  # Run > Run All Cells
     page.get_by_test_id("pad").wait_for(timeout=SLOW)
     page.get_by_test_id("pad").scroll_into_view_if_needed()
 
@@ -188,12 +187,12 @@ def ink_pixels(page) -> int:
     }""")
 
 
-@pytest.fixture(scope="module")
-def page():
+@pytest.fixture(scope="module", params=["lab/tree", "notebooks"], ids=["JupyterLab", "Notebook7"])
+def page(request):
     if not MODEL.is_file():
         pytest.fail(f"{MODEL.relative_to(ROOT)} is missing: the test needs the project's trained model "
                     "(run the notebook to write it)")
-    with live_pad() as page:
+    with live_pad(request.param) as page:
         yield page
 
 
