@@ -35,16 +35,16 @@ PICTURE = ROOT / "images" / "drawing_pad.png"
 SLOW = 180_000  # ms: starting the kernel and importing TensorFlow take a while on 2 slow cores
 
 
-def ellipse(cx, cy, rx, ry, n=48):
-    return [(cx + rx * math.sin(2 * math.pi * i / n), cy - ry * math.cos(2 * math.pi * i / n))
-            for i in range(n + 1)]
+def arc(cx, cy, rx, ry, start=0, stop=360, n=48):
+    """Points on an elliptic arc; angles in degrees, clockwise from 12 o'clock."""
+    angles = [math.radians(start + (stop - start) * i / n) for i in range(n + 1)]
+    return [(cx + rx * math.sin(a), cy - ry * math.cos(a)) for a in angles]
 
 
 STROKES = {  # digit -> strokes, as points in fractions of the pad's width and height
     1: [[(0.44, 0.26), (0.53, 0.16), (0.52, 0.50), (0.51, 0.84)]],
-    0: [ellipse(0.5, 0.5, 0.22, 0.33)],
-    2: [[(0.30, 0.32), (0.38, 0.20), (0.52, 0.16), (0.66, 0.22), (0.70, 0.34), (0.64, 0.48),
-         (0.50, 0.62), (0.34, 0.80), (0.72, 0.80)]],
+    0: [arc(0.5, 0.5, 0.22, 0.33)],
+    2: [arc(0.5, 0.35, 0.19, 0.18, -80, 125, n=24) + [(0.33, 0.82), (0.73, 0.82)]],
 }
 
 
@@ -246,7 +246,11 @@ def screenshot(path: Path, digit: int = 2) -> None:
     with live_pad() as page:
         draw(page, STROKES[digit])
         page.get_by_test_id("prediction").filter(has_text=str(digit)).wait_for(timeout=SLOW)
-        page.locator(".drawing-pad").screenshot(path=path)
+        pad = page.locator(".drawing-pad")
+        box = pad.bounding_box()  # cropped to the pad's content: the widget spans the page's width
+        right = pad.evaluate("el => Math.max(...[...el.children].map(c => c.getBoundingClientRect())"
+                             "                  .filter(r => r.height > 0).map(r => r.right))")
+        page.screenshot(path=path, clip={**box, "width": right - box["x"] + 8})
 
 
 if __name__ == "__main__":
