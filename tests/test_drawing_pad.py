@@ -11,7 +11,9 @@ Playwright's own browser download is not used. To refresh the README's picture o
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import io
 import json
 import math
 import os
@@ -187,11 +189,15 @@ def ink_pixels(page) -> int:
     }""")
 
 
-@pytest.fixture(scope="module", params=["lab/tree", "notebooks"], ids=["JupyterLab", "Notebook7"])
-def page(request):
+def require_model():
     if not MODEL.is_file():
         pytest.fail(f"{MODEL.relative_to(ROOT)} is missing: the test needs the project's trained model "
                     "(run the notebook to write it)")
+
+
+@pytest.fixture(scope="module", params=["lab/tree", "notebooks"], ids=["JupyterLab", "Notebook7"])
+def page(request):
+    require_model()
     with live_pad(request.param) as page:
         yield page
 
@@ -239,6 +245,31 @@ def test_clear_empties_the_pad(page):
     widths = page.get_by_test_id("probabilities").locator("b").evaluate_all(
         "bars => bars.map(bar => bar.getBoundingClientRect().width)")
     assert widths == [0] * 10
+
+
+def data_url(picture) -> str:
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_pad_reports_a_blank_drawing_instead_of_crashing():
+    """The pad's Python side alone (no browser): what it answers for a blank and for a drawn pad."""
+    from PIL import Image, ImageDraw
+
+    require_model()
+    nb = {}
+    for source in notebook_cells():
+        exec(compile(source, "<notebook cell>", "exec"), nb)
+    pad = nb["DrawingPad"](nb["cnn"])
+    pad.image = data_url(Image.new("RGBA", (280, 280), "white"))
+    assert (pad.digit, pad.probs, pad.seen) == (-1, [], "") and "blank" in pad.error
+    drawn = Image.new("RGBA", (280, 280), "white")
+    ImageDraw.Draw(drawn).line([(140, 50), (136, 230)], fill="black", width=28)
+    pad.image = data_url(drawn)
+    assert (pad.digit, pad.error, len(pad.probs)) == (1, "", 10) and pad.seen.startswith("data:image/png")
+    pad.image = ""  # Clear
+    assert (pad.digit, pad.probs, pad.seen, pad.error) == (-1, [], "", "")
 
 
 def screenshot(path: Path, digit: int = 2) -> None:
