@@ -52,18 +52,9 @@ STROKES = {  # digit -> strokes, as points in fractions of the pad's width and h
 
 def notebook_cells():
     """The cells of the test notebook, from mnist_analysis.ipynb by tag."""
-    preprocessing = cell_source("digit-preprocessing")
     cells = [cell_source("imports"),
              f'IMAGES_DIR = Path("images")\ncnn = keras.models.load_model({str(MODEL)!r})',
-             preprocessing]
-    if "def predict_digit" not in preprocessing:
-        # TEMPORARY shim, for the digit-preprocessing cell before predict_digit(image, model) moved
-        # into it and returned (digit, probs, image28); delete once the rewritten cell has landed.
-        cells.append('def predict_digit(image, model):\n'
-                     '    pixels = np.asarray(image.convert("L"), dtype="float32")\n'
-                     '    image28 = prepare_digit(pixels)\n'
-                     '    probs = model.predict(255 * image28[None], verbose=0)[0]\n'
-                     '    return int(probs.argmax()), probs, image28')
+             cell_source("digit-preprocessing")]
     cells.append(cell_source("drawing-pad"))
     return cells
 
