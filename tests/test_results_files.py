@@ -29,27 +29,36 @@ def check_keys(record, keys, where):
         assert isinstance(record[key], kind), f"{where}: {key!r} should be {kind}, is {record[key]!r}"
 
 
-def check_ablation(data):
-    script = load_script("ablation")
-    check_keys(data, {"recipe": dict, "rows": dict, "runs": list, "machine": dict}, "ablation.json")
+def check_ablation(data, name="ablation.json", rows=None):
+    """The file benchmarks/ablation.py writes; `rows` are its ROWS (today's script unless given)."""
+    rows = load_script("ablation").ROWS if rows is None else rows
+    check_keys(data, {"recipe": dict, "rows": dict, "runs": list, "machine": dict}, name)
     check_keys(data["recipe"], {"epochs": int, "batch_size": int, "peak_learning_rate": float,
                                 "label_smoothing": float, "train_images": int, "validation_images": int},
-               "ablation.json recipe")
+               f"{name} recipe")
     assert data["recipe"]["train_images"] == 54_000 and data["recipe"]["validation_images"] == 6_000
-    assert set(data["rows"]) == set(script.ROWS), "rows differ from benchmarks/ablation.py's ROWS"
+    assert set(data["rows"]) == set(rows), f"{name}: rows differ from the script's ROWS"
     seen = set()
     for run in data["runs"]:
-        where = f"ablation.json run {run.get('row')!r} seed {run.get('seed')}"
+        where = f"{name} run {run.get('row')!r} seed {run.get('seed')}"
         check_keys(run, {"row": str, "seed": int, "val_accuracy": float, "val_accuracy_perturbed": float,
                          "epochs": int, "params": int, "train_cpu_seconds": float, "train_seconds": float},
                    where)
-        assert run["row"] in script.ROWS, where
+        assert run["row"] in rows, where
         assert (run["row"], run["seed"]) not in seen, f"{where} appears twice"
         seen.add((run["row"], run["seed"]))
         assert 0.9 < run["val_accuracy"] <= 1 and 0 < run["val_accuracy_perturbed"] <= 1, where
         # the test set is touched only by the final model's runs
         assert ("test_accuracy" in run) == (run["row"] == "final model"), where
     assert any(row == "final model" for row, _ in seen), "no run of the final model"
+
+
+def check_ablation_round1(data):
+    """The first round (the candidate with dropout), kept as the evidence for dropping dropout."""
+    assert "dropout" in data["about"]
+    check_ablation(data, "ablation_round1.json", rows=data["rows"])
+    rows = {run["row"] for run in data["runs"]}
+    assert {"final model", "no dropout"} <= rows
 
 
 def check_dense_tuning(data):
@@ -84,7 +93,7 @@ def check_metrics(data):
 
 
 SCHEMAS = {"ablation.json": check_ablation, "benchmark.json": check_benchmark, "metrics.json": check_metrics,
-           "dense_tuning.json": check_dense_tuning}
+           "dense_tuning.json": check_dense_tuning, "ablation_round1.json": check_ablation_round1}
 
 
 def files_the_notebook_reads():
@@ -94,7 +103,8 @@ def files_the_notebook_reads():
 
 
 def test_the_notebook_displays_committed_results_files():
-    assert {"ablation.json", "benchmark.json"} <= set(files_the_notebook_reads())
+    assert {"ablation.json", "ablation_round1.json", "benchmark.json", "dense_tuning.json"} <= set(
+        files_the_notebook_reads())
 
 
 @pytest.mark.parametrize("name", files_the_notebook_reads())
