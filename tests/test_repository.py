@@ -109,6 +109,17 @@ def test_notebook_tells_the_story_in_order(notebook):
     assert positions == sorted(positions), "sections are out of order"
 
 
+def test_first_digits_come_early(notebook):
+    """Reader first: the first digits are on screen within about 40 lines of code from the top."""
+    lines = 0
+    for cell in code_cells(notebook):
+        source = "".join(cell["source"])
+        lines += len([line for line in source.splitlines() if line.strip()])
+        if "imshow(image" in source and any("image/png" in o.get("data", {}) for o in cell["outputs"]):
+            break
+    assert lines <= 50, f"{lines} lines of code before the first digits are drawn"
+
+
 def test_no_placeholder_prose_left(notebook):
     prose = "".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
     prose = re.sub(r"`[^`]*`", "", prose)  # code names like `CNN_EPOCHS` are fine
