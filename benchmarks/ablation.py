@@ -72,19 +72,14 @@ def perturbed(images, seed=PERTURBED_SEED):
 
 
 def dense_same_recipe(nb):
-    """Section 4's dense network behind the CNN's own scaling and augmentation layers."""
+    """Section 4's dense network (the notebook's own `build_dense_model`) behind the CNN's augmentation."""
     keras, layers = nb["keras"], nb["layers"]
     return keras.Sequential([
         keras.Input(shape=(28, 28), name="pixels"),
-        layers.Rescaling(1 / 255, name="scale_to_0_1"),
-        layers.Reshape((28, 28, 1), name="add_channel_axis"),
+        layers.Reshape((28, 28, 1), name="add_channel_axis"),  # the augmentation layers want a channel
         *nb["augmentation"](),
-        layers.Flatten(name="flatten"),
-        layers.Dense(512, activation="relu", name="hidden_512"),
-        layers.Dropout(0.2, name="dropout_1"),
-        layers.Dense(256, activation="relu", name="hidden_256"),
-        layers.Dropout(0.2, name="dropout_2"),
-        layers.Dense(10, activation="softmax", name="digit_probabilities"),
+        layers.Reshape((28, 28), name="drop_channel_axis"),
+        *nb["build_dense_model"]().layers,  # Rescaling, Flatten, Dense 512, Dropout, Dense 256, ...
     ], name="dense_same_recipe")
 
 
@@ -110,7 +105,7 @@ def main():
     args = parser.parse_args()
 
     nb = run_cells("imports", "settings", "data-loader", "load-data", "checksums", "scale", "one-hot",
-                   "split", "train-helpers", "schedule", "cnn-model")
+                   "split", "train-helpers", "schedule", "dense-model", "cnn-model")
     keras = nb["keras"]
     epochs = 1 if args.quick else nb["CNN_EPOCHS"]
     x_val_perturbed = perturbed(nb["x_val"])
