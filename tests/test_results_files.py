@@ -92,8 +92,19 @@ def check_metrics(data):
         assert low < numbers["test_accuracy"] < high, f"{name}: the accuracy lies inside its interval"
 
 
+def check_load_digits_seeds(data):
+    check_keys(data, {"digits": int, "runs": list, "machine": dict}, "load_digits_seeds.json")
+    assert data["digits"] == 1797
+    for run in data["runs"]:
+        check_keys(run, {"seed": int, "accuracy": float, "errors": int}, f"load_digits_seeds.json run {run}")
+        assert run["errors"] == round((1 - run["accuracy"]) * data["digits"])
+    seeds = {run["seed"] for run in data["runs"]}
+    assert set(load_script("ablation").FINAL_SEEDS) <= seeds, "every seed of the final model"
+
+
 SCHEMAS = {"ablation.json": check_ablation, "benchmark.json": check_benchmark, "metrics.json": check_metrics,
-           "dense_tuning.json": check_dense_tuning, "ablation_round1.json": check_ablation_round1}
+           "dense_tuning.json": check_dense_tuning, "ablation_round1.json": check_ablation_round1,
+           "load_digits_seeds.json": check_load_digits_seeds}
 
 
 def files_the_notebook_reads():
@@ -103,7 +114,8 @@ def files_the_notebook_reads():
 
 
 def test_the_notebook_displays_committed_results_files():
-    assert {"ablation.json", "ablation_round1.json", "benchmark.json", "dense_tuning.json"} <= set(
+    assert {"ablation.json", "ablation_round1.json", "benchmark.json", "dense_tuning.json",
+            "load_digits_seeds.json"} <= set(
         files_the_notebook_reads())
 
 
