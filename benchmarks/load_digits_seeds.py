@@ -36,12 +36,17 @@ from tests.notebook_code import run_cells  # noqa: E402
 RESULTS = ROOT / "results" / "load_digits_seeds.json"
 
 
+def seed_of(path):
+    """final_seed3.keras -> 3"""
+    return int(re.fullmatch(r"final_seed(\d+)", path.stem)[1])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("models", type=Path,
                         help="folder with final_seed<N>.keras from ablation.py --save-models")
     args = parser.parse_args()
-    paths = sorted(args.models.glob("final_seed*.keras"), key=lambda p: int(re.findall(r"\d+", p.stem)[-1]))
+    paths = sorted(args.models.glob("final_seed*.keras"), key=seed_of)
     if not paths:
         sys.exit(f"no final_seed<N>.keras in {args.models}: "
                  f"run benchmarks/ablation.py --save-models {args.models}")
@@ -53,7 +58,7 @@ def main():
     for path in paths:
         model = keras.models.load_model(path)
         predicted = model.predict(255 * images, batch_size=512, verbose=0).argmax(axis=1)
-        runs.append({"seed": int(re.findall(r"\d+", path.stem)[-1]),
+        runs.append({"seed": seed_of(path),
                      "accuracy": round(float(np.mean(predicted == digits.target)), 4),
                      "errors": int(np.sum(predicted != digits.target))})
         print(json.dumps(runs[-1]), flush=True)
