@@ -2,8 +2,9 @@
 
 Makes a synthetic 4000 x 3000 photo of a digit (paper texture, lighting gradient, shadow, sensor
 noise), saves it as JPEG and as PNG, and times the notebook's prepare_digit (run from its cell, as
-the tests do) on each file path and on the decoded array: the median of several runs after one
-warm-up. Writes results/prepare_digit_speed.json with the machine it ran on.
+the tests do) on each file path and on the decoded array, and digit_views (the 15 views that
+predict_digit feeds the model) on the array: the median of several runs after one warm-up.
+Writes results/prepare_digit_speed.json with the machine it ran on.
 
     python benchmarks/prepare_digit_speed.py
 """
@@ -67,12 +68,13 @@ def main():
             results[f"{suffix} file"] = timings(lambda path=path: prepare_digit(path))
             results[f"{suffix} file"]["file_megabytes"] = round(path.stat().st_size / 1e6, 1)
     results["uint8 RGB array"] = timings(lambda: prepare_digit(photo))
+    results["digit_views, uint8 RGB array"] = timings(lambda: nb["digit_views"](photo))  # predict_digit's 15
     prepared = prepare_digit(photo)
     clean = prepare_digit(photo_like.photo(3, (600, 800), pen=2.5, scale=0.6))  # the same 3, clean paper
     ink, clean_ink = prepared > 0.5, clean > 0.5
     overlap = round(float((ink & clean_ink).sum() / (ink | clean_ink).sum()), 2)  # 1 = the same digit
     report = {
-        "what": "prepare_digit on a synthetic 4000 x 3000 RGB photo of a digit, median of "
+        "what": "prepare_digit and digit_views on a synthetic 4000 x 3000 RGB photo of a digit, median of "
                 f"{RUNS} runs after a warm-up",
         "image": {"width": SIZE[1], "height": SIZE[0], "megapixels": SIZE[0] * SIZE[1] / 1e6},
         "target_seconds": TARGET_SECONDS,

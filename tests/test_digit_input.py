@@ -377,12 +377,33 @@ def test_predict_digit_feeds_raw_pixels_and_returns_digit_probs_image(nb, tmp_pa
     model = StandInModel()
     digit, probs, image28 = nb["predict_digit"](tmp_path / "canvas.png", model)
     (batch, verbose), = model.fed
-    assert batch.shape == (1, 28, 28) and verbose == 0
+    assert batch.shape == (15, 28, 28) and verbose == 0, "one batch: the 15 views of test-time augmentation"
     assert batch.max() == pytest.approx(255, abs=0.5) and batch.min() == 0, "raw 0..255 pixels"
     assert np.allclose(batch[0], image28 * 255)
+    assert np.allclose(image28, nb["prepare_digit"](tmp_path / "canvas.png")), "the image is prepare_digit's"
     assert digit == 7 and type(digit) is int
     assert probs.shape == (10,) and probs.sum() == pytest.approx(1)
     assert_mnist_like(image28)
+
+
+def test_predict_digit_without_views_feeds_prepare_digit_alone(nb):
+    model = StandInModel()
+    image = photo_like.canvas_rgba(3)
+    _, _, image28 = nb["predict_digit"](image, model, views=False)
+    (batch, _), = model.fed
+    assert batch.shape == (1, 28, 28) and np.allclose(batch[0], image28 * 255)
+
+
+def test_digit_views_are_thinner_thicker_and_shifted_copies(nb):
+    image = photo_like.canvas_rgba(8)
+    views = nb["digit_views"](image)
+    assert views.shape == (15, 28, 28) and views.dtype == np.float32
+    assert np.array_equal(views[0], nb["prepare_digit"](image))
+    ink = views.reshape(3, 5, -1).sum(axis=2)  # stroke ranges x shifts
+    assert ink[1, 0] <= ink[0, 0] <= ink[2, 0] and ink[1, 0] < ink[2, 0], "as prepared, thinner, thicker"
+    assert np.allclose(ink, ink[:, :1], rtol=1e-6), "a one-pixel shift keeps all the ink in the frame"
+    assert np.array_equal(np.roll(views[0], 1, axis=0), views[1]), "moved down by one pixel"
+    assert np.array_equal(np.roll(views[0], -1, axis=1), views[4]), "moved left by one pixel"
 
 
 def test_predict_digit_needs_a_model(nb):

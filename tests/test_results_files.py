@@ -29,8 +29,9 @@ def check_keys(record, keys, where):
         assert isinstance(record[key], kind), f"{where}: {key!r} should be {kind}, is {record[key]!r}"
 
 
-def check_ablation(data, name="ablation.json", rows=None):
-    """The file benchmarks/ablation.py writes; `rows` are its ROWS (today's script unless given)."""
+def check_ablation(data, name="ablation.json", rows=None, load_digits_half=True):
+    """The file benchmarks/ablation.py writes; `rows` are its ROWS (today's script unless given).
+    Earlier rounds' files predate the load_digits column (load_digits_half=False)."""
     rows = load_script("ablation").ROWS if rows is None else rows
     check_keys(data, {"recipe": dict, "rows": dict, "runs": list, "machine": dict}, name)
     check_keys(data["recipe"], {"epochs": int, "batch_size": int, "peak_learning_rate": float,
@@ -44,6 +45,8 @@ def check_ablation(data, name="ablation.json", rows=None):
         check_keys(run, {"row": str, "seed": int, "val_accuracy": float, "val_accuracy_perturbed": float,
                          "epochs": int, "params": int, "train_cpu_seconds": float, "train_seconds": float},
                    where)
+        if load_digits_half:
+            check_keys(run, {"load_digits_half_accuracy": float}, where)
         assert run["row"] in rows, where
         assert (run["row"], run["seed"]) not in seen, f"{where} appears twice"
         seen.add((run["row"], run["seed"]))
@@ -56,7 +59,7 @@ def check_ablation(data, name="ablation.json", rows=None):
 def check_ablation_round1(data):
     """The first round (the candidate with dropout), kept as the evidence for dropping dropout."""
     assert "dropout" in data["about"]
-    check_ablation(data, "ablation_round1.json", rows=data["rows"])
+    check_ablation(data, "ablation_round1.json", rows=data["rows"], load_digits_half=False)
     rows = {run["row"] for run in data["runs"]}
     assert {"final model", "no dropout"} <= rows
 
@@ -93,11 +96,14 @@ def check_metrics(data):
 
 
 def check_load_digits_seeds(data):
-    check_keys(data, {"digits": int, "runs": list, "machine": dict}, "load_digits_seeds.json")
-    assert data["digits"] == 1797
+    check_keys(data, {"digits": dict, "views": int, "runs": list, "machine": dict}, "load_digits_seeds.json")
+    assert data["digits"] == {"decision_half": 898, "held_out_half": 899, "all": 1797}
     for run in data["runs"]:
-        check_keys(run, {"seed": int, "accuracy": float, "errors": int}, f"load_digits_seeds.json run {run}")
-        assert run["errors"] == round((1 - run["accuracy"]) * data["digits"])
+        check_keys(run, {"seed": int, "prepare_digit": dict, "views": dict},
+                   f"load_digits_seeds.json run {run}")
+        for way in ("prepare_digit", "views"):
+            assert set(run[way]) == set(data["digits"]), f"seed {run['seed']} {way}: every half and all"
+            assert all(0.5 < accuracy <= 1 for accuracy in run[way].values()), run
     seeds = {run["seed"] for run in data["runs"]}
     assert set(load_script("ablation").FINAL_SEEDS) <= seeds, "every seed of the final model"
 
