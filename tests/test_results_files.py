@@ -104,6 +104,9 @@ def check_load_digits_seeds(data):
         for way in ("prepare_digit", "views"):
             assert set(run[way]) == set(data["digits"]), f"seed {run['seed']} {way}: every half and all"
             assert all(0.5 < accuracy <= 1 for accuracy in run[way].values()), run
+            for half, accuracy in run[way].items():  # a whole number of digits read right, to 4 decimals
+                digits = data["digits"][half]
+                assert round(round(accuracy * digits) / digits, 4) == accuracy, (run["seed"], way, half)
     seeds = {run["seed"] for run in data["runs"]}
     assert set(load_script("ablation").FINAL_SEEDS) <= seeds, "every seed of the final model"
 
