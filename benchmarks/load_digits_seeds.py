@@ -15,7 +15,7 @@ of `views` was made) and the held-out half (which no decision looked at), and on
     python benchmarks/ablation.py --save-models models/   # saves final_seed<N>.keras as it trains them
     python benchmarks/load_digits_seeds.py models/        # -> results/load_digits_seeds.json
 
-The digits go through the notebook's own code (its cell tagged "digit-preprocessing"), and the
+The digits go through the notebook's own code (mnist_tools.digits), and the
 models take raw 0-255 pixels, as the notebook's do.
 """
 
@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 
 from benchmarks.ablation import load_digits_halves  # noqa: E402
-from tests.notebook_code import run_cells  # noqa: E402
+from mnist_tools.digits import digit_views  # noqa: E402
 
 RESULTS = ROOT / "results" / "load_digits_seeds.json"
 
@@ -58,7 +58,6 @@ def main():
         sys.exit(f"no final_seed<N>.keras in {args.models}: "
                  f"run benchmarks/ablation.py --save-models {args.models}")
 
-    digit_views = run_cells("digit-preprocessing")["digit_views"]
     digits = load_digits()
     views = np.stack([digit_views(image / 16) for image in digits.images])  # 0..16 -> 0..1; (n, 15, 28, 28)
     halves = dict(zip(("decision_half", "held_out_half"), load_digits_halves(digits.target)))

@@ -31,8 +31,8 @@ import scipy  # noqa: E402
 import skimage  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from mnist_tools import digits, predict  # noqa: E402
 from tests import photo_like  # noqa: E402
-from tests.notebook_code import run_cells  # noqa: E402
 
 RESULTS = ROOT / "results" / "prepare_digit_speed.json"
 SIZE = (3000, 4000)  # rows, columns: 12 megapixels
@@ -54,7 +54,7 @@ def timings(function, runs=RUNS):
 
 
 def main():
-    nb = run_cells("digit-preprocessing")
+    nb = {**vars(digits), **vars(predict)}
     prepare_digit = nb["prepare_digit"]
     photo = photo_like.photo(3, SIZE, paper=0.85, ink=0.2, pen=2.5, gradient=0.3, shadow=0.25,
                              noise=0.04, scale=0.6, seed=3)

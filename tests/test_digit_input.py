@@ -1,7 +1,7 @@
 """prepare_digit / predict_digit: every file format, PIL mode and array kind a reader may pass, the
 bad inputs (one clear DigitImageError each), and photo-like pictures that must come out MNIST-like.
 
-No training: the cell tagged "digit-preprocessing" runs on its own, and predict_digit gets a stand-in
+No training: mnist_tools.digits and mnist_tools.predict are imported, and predict_digit gets a stand-in
 model that records what it was fed.
 """
 
@@ -14,13 +14,15 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
+from mnist_tools import digits, predict
 from tests import photo_like
-from tests.notebook_code import NOTEBOOK, run_cells
+from tests.notebook_code import NOTEBOOK
 
 
 @pytest.fixture(scope="module")
 def nb():
-    return run_cells("digit-preprocessing")  # alone: the cell does its own imports
+    """The module's names in one namespace (as the notebook cell they came from offered them)."""
+    return {**vars(digits), **vars(predict)}
 
 
 @pytest.fixture(scope="module")
