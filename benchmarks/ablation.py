@@ -33,6 +33,7 @@ os.chdir(ROOT)
 
 import numpy as np  # noqa: E402
 
+from mnist_tools.digits import prepare_digit  # noqa: E402
 from tests.notebook_code import run_cells  # noqa: E402
 
 RESULTS = ROOT / "results" / "ablation.json"
@@ -101,18 +102,6 @@ def load_digits_decision_half(prepare_digit):
     return 255 * images, digits.target[decide]
 
 
-def dense_same_recipe(nb):
-    """Section 4's dense network (the notebook's own `build_dense_model`) behind the CNN's augmentation."""
-    keras, layers = nb["keras"], nb["layers"]
-    return keras.Sequential([
-        keras.Input(shape=(28, 28), name="pixels"),
-        layers.Reshape((28, 28, 1), name="add_channel_axis"),  # the augmentation layers want a channel
-        *nb["augmentation"](),
-        layers.Reshape((28, 28), name="drop_channel_axis"),
-        *nb["build_dense_model"]().layers,  # Rescaling, Flatten, Dense 512, Dropout, Dense 256, ...
-    ], name="dense_same_recipe")
-
-
 def plan():
     """(row, seed) pairs in an order that makes a partial file useful: every seed of the final
     model first (its spread), then the rows that test the current round's changes and the model's
@@ -145,12 +134,13 @@ def main():
     parser.add_argument("--save-models", type=Path, metavar="DIR", help="also save each final-model run here")
     args = parser.parse_args()
 
-    nb = run_cells("imports", "settings", "data-loader", "load-data", "checksums", "scale", "one-hot",
-                   "split", "train-helpers", "schedule", "dense-model", "cnn-model", "digit-preprocessing")
+    nb = run_cells("imports", "settings", "load-data", "scale", "one-hot", "split", "batch-size",
+                   "train-helpers", "schedule", "dense-model", "cnn-model", "cnn-build", "ablation-variants",
+                   "without-augmentation")
     keras = nb["keras"]
     epochs = 1 if args.quick else nb["CNN_EPOCHS"]
     x_val_perturbed = perturbed(nb["x_val"])
-    x_digits, y_digits = load_digits_decision_half(nb["prepare_digit"])
+    x_digits, y_digits = load_digits_decision_half(prepare_digit)
     if args.quick:  # the helpers read these names from the namespace
         nb["x_train"], nb["y_train"] = nb["x_train"][:5000], nb["y_train"][:5000]
 
@@ -159,7 +149,7 @@ def main():
         "epochs": epochs, "batch_size": nb["CNN_BATCH_SIZE"],
         "peak_learning_rate": nb["CNN_PEAK_LEARNING_RATE"], "label_smoothing": nb["CNN_LABEL_SMOOTHING"],
         "train_images": len(nb["x_train"]), "validation_images": len(nb["x_val"]),
-        "schedule": "one-cycle (section 5.1)",
+        "schedule": "warm-up + cosine decay (section 5.1)",
     }
     results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
                           "tensorflow": nb["tf"].__version__, "keras": keras.__version__}
@@ -175,7 +165,7 @@ def main():
             continue
         _, build_kwargs, compile_kwargs = ROWS[row]
         keras.utils.set_random_seed(seed)
-        model = dense_same_recipe(nb) if build_kwargs is None else nb["build_cnn"](**build_kwargs)
+        model = nb["dense_same_recipe"]() if build_kwargs is None else nb["build_cnn"](**build_kwargs)
         run_epochs = 1 if args.quick else compile_kwargs.get("epochs", epochs)
         nb["compile_cnn"](model, **{**compile_kwargs, "epochs": run_epochs})
         print(f"== {row}, seed {seed} ==", flush=True)

@@ -31,8 +31,8 @@ SEEDS = [1, 2]
 
 
 def main():
-    nb = run_cells("imports", "settings", "data-loader", "load-data", "checksums", "scale", "one-hot",
-                   "split", "train-helpers", "schedule", "dense-model")
+    nb = run_cells("imports", "settings", "load-data", "scale", "one-hot", "split", "batch-size",
+                   "train-helpers", "schedule", "dense-model")
     keras = nb["keras"]
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": []}
     results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
@@ -45,7 +45,7 @@ def main():
                     continue
                 keras.utils.set_random_seed(seed)
                 model = nb["build_dense_model"]()
-                model.compile(optimizer=keras.optimizers.Adam(nb["one_cycle"](rate, epochs)),
+                model.compile(optimizer=keras.optimizers.Adam(nb["warmup_cosine"](rate, epochs)),
                               loss="categorical_crossentropy", metrics=["accuracy"])
                 cpu = time.process_time()
                 history = model.fit(nb["x_train"], nb["y_train"], validation_data=(nb["x_val"], nb["y_val"]),

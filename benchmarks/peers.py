@@ -41,8 +41,8 @@ TEST_LOG = ROOT / "results" / "test_set_log.json"
 SEEDS = [1, 2, 3]
 RECIPES = ["keras_convnet", "ours", "tf_quickstart"]
 
-nb = run_cells("imports", "settings", "data-loader", "load-data", "one-hot", "split", "schedule",
-               "cnn-model")
+nb = run_cells("imports", "settings", "load-data", "one-hot", "split", "batch-size", "schedule", "cnn-model",
+               "cnn-build")
 keras, layers, np = nb["keras"], nb["layers"], nb["np"]
 
 
@@ -139,7 +139,8 @@ def main():
             append_test_log({"model": f"peer comparison: {recipe}, seed {seed}",
                              "where": "benchmarks/peers.py",
                              "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                             "test_accuracy": run["test_accuracy"], "decided_anything": False})
+                             "test_accuracy": run["test_accuracy"], "source": "logged when run",
+                             "decided_anything": False})
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ from tests.notebook_code import run_cells
 
 @pytest.fixture(scope="module")
 def nb():
-    return run_cells("imports", "settings", "cnn-model")
+    return run_cells("imports", "settings", "cnn-model", "cnn-build", "ablation-variants",
+                     "without-augmentation")
 
 
 def bar_digit(width=2, copies=64):

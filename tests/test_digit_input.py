@@ -359,6 +359,206 @@ def test_one_exception_type_which_is_a_value_error(DigitImageError):
     assert issubclass(DigitImageError, ValueError)
 
 
+# --- digits found anywhere on the page, and ink that is not one digit (issue 20) --------------------
+
+def best_overlap(image, reference):
+    """overlap() after the best shift by up to one pixel: whole-pixel centring may round either way."""
+    return max(overlap(np.roll(image, (rows, cols), axis=(0, 1)), reference)
+               for rows in (-1, 0, 1) for cols in (-1, 0, 1))
+
+
+def around(picture, centre, half):
+    """A reader's tight crop: the part of `picture` within `half` pixels of `centre` (fractions)."""
+    row, col = round(centre[0] * picture.shape[0]), round(centre[1] * picture.shape[1])
+    return picture[row - half:row + half, col - half:col + half]
+
+
+def on_white(coverage):
+    """Ink coverage -> 8-bit greyscale picture: black ink on white paper."""
+    return (255 * (1 - coverage)).round().astype(np.uint8)
+
+
+PAGE = (1500, 2000)  # a 2000 x 1500 page: a scan or a photo of a sheet of paper
+SMALL = 1 / 15  # draw_strokes' scale that makes a digit about 60 pixels tall on PAGE
+
+
+@pytest.mark.parametrize("digit, centre", [(4, (0.9, 0.05)), (7, (0.06, 0.95)), (2, (0.5, 0.5))])
+def test_small_digit_anywhere_on_a_large_white_page_is_read(nb, digit, centre):
+    coverage = photo_like.draw_strokes(digit, PAGE, scale=SMALL, centre=centre)
+    rows = np.nonzero(coverage.max(axis=1) > 0.5)[0]
+    assert 55 <= np.ptp(rows) + 1 <= 70, "sanity: a digit of ordinary size, about 60 pixels tall"
+    page = on_white(coverage)
+    prepared = nb["prepare_digit"](page)  # was "the image is blank"
+    assert_mnist_like(prepared)
+    assert best_overlap(prepared, nb["prepare_digit"](around(page, centre, 50))) >= 0.85, \
+        "the same image as from a tight crop of the digit"
+
+
+@pytest.mark.parametrize("digit", [2, 5, 9])
+def test_small_digit_on_a_photo_of_a_page_is_read(nb, tmp_path, digit):
+    centre = (0.75, 0.8)
+    picture = photo_like.photo(digit, PAGE, scale=0.1, centre=centre, noise=0.04, gradient=0.3, shadow=0.3,
+                               ruled=True, speck=True, seed=digit)  # a digit 90 pixels tall
+    tight = nb["prepare_digit"](around(picture, centre, 80))
+    Image.fromarray(picture).save(tmp_path / "page.jpg", quality=90)  # decoded at 1/2 size, then cropped
+    for form in (picture, tmp_path / "page.jpg"):
+        prepared = nb["prepare_digit"](form)
+        assert_mnist_like(prepared)
+        assert best_overlap(prepared, tight) >= 0.85
+
+
+def test_small_digit_is_read_from_a_crop_at_full_resolution(nb):
+    page = on_white(photo_like.draw_strokes(4, PAGE, scale=SMALL, centre=(0.9, 0.05)))
+    found = nb["ink_components"](page)
+    top, left, bottom, right = found.crop
+    assert bottom - top < 0.2 and right - left < 0.2 and top > 0.7 and left < 0.1, "a box around the digit"
+    assert found.marks[0].height > 100, "the digit fills the crop at working size, not 20 pixels of 640"
+    assert found.reason is None and len(found.marks) == 1
+
+
+@pytest.mark.parametrize("picture", ["42 with a gap", "17 close together", "two digits far apart",
+                                     "photo of 38", "small 42 in a corner of a page"])
+def test_two_separate_digits_are_refused_with_advice_to_crop(nb, picture):
+    make = {
+        "42 with a gap": lambda: on_white(photo_like.draw_strokes("42", (280, 280), gap=20, scale=0.8)),
+        "17 close together": lambda: on_white(photo_like.draw_strokes("17", (280, 280), gap=8, scale=0.8)),
+        "two digits far apart": lambda: on_white(np.maximum(
+            photo_like.draw_strokes(3, (600, 800), scale=0.4, centre=(0.3, 0.2)),
+            photo_like.draw_strokes(8, (600, 800), scale=0.4, centre=(0.7, 0.8)))),
+        "photo of 38": lambda: photo_like.photo("38", scale=0.6, gap=15, noise=0.04, gradient=0.3,
+                                                shadow=0.3),
+        "small 42 in a corner of a page": lambda: on_white(
+            photo_like.draw_strokes("42", PAGE, scale=SMALL, gap=12, centre=(0.85, 0.1))),
+    }[picture]
+    message = (r"^the picture does not look like a digit \(it seems to hold more than one digit or mark: "
+               r".*\): crop it to one digit$")
+    with pytest.raises(nb["MultipleDigitsError"], match=message):  # was read as one digit
+        nb["prepare_digit"](make())
+
+
+@pytest.mark.parametrize("where", [(0.5, 0.5), (0.2, 0.8)])
+def test_a_lone_dot_is_not_a_digit(nb, where):
+    dot = photo_like.draw_dot((280, 280), 28, centre=where)  # the pad's pen (28 pixels) touching it once
+    with pytest.raises(nb["NotADigitError"], match=r"^the picture does not look like a digit \(the only mark "
+                                                   r"is a dot or a blob, not pen strokes\)$"):
+        nb["prepare_digit"](on_white(dot))  # was a 20-pixel disc, read as "0"
+    rgba = np.zeros((280, 280, 4), np.uint8)
+    rgba[..., 3] = (255 * dot).round()  # as the pad or a drawing app stores it
+    with pytest.raises(nb["NotADigitError"]):
+        nb["digit_views"](rgba)
+
+
+def test_a_few_dots_are_not_a_digit(nb):
+    colon = np.maximum(photo_like.draw_dot((280, 280), 24, centre=(0.35, 0.5)),
+                       photo_like.draw_dot((280, 280), 24, centre=(0.6, 0.5)))
+    dots = r"\(the only marks? (is a dot or a blob|are 2 dots or blobs), not pen strokes\)$"
+    with pytest.raises(nb["NotADigitError"], match=dots):
+        nb["prepare_digit"](on_white(colon))
+
+
+@pytest.mark.parametrize("text, height", [("hello", 0.15), ("word", 0.3), ("HELLO", 0.15), ("abc", 0.3),
+                                          ("ok", 0.3)])
+def test_a_word_is_not_a_digit(nb, text, height):
+    word = on_white(photo_like.draw_text(text, (280, 280), height=height))
+    with pytest.raises(nb["MultipleDigitsError"], match=r"^the picture does not look like a digit \(it"):
+        nb["prepare_digit"](word)
+
+
+def test_a_word_on_a_photo_is_not_a_digit(nb):
+    word = photo_like.draw_text("hello", (600, 800), height=0.15)
+    with pytest.raises(nb["NotADigitError"]):
+        nb["prepare_digit"](photo_like.photo(word, noise=0.03, gradient=0.3, shadow=0.3))
+
+
+DIGITS_IN_PIECES = {  # polylines on draw_lines' 100 x 100 sheet; none of the pieces touch
+    "4 in two strokes": [[(55, 20), (30, 62), (62, 62)], [(68, 25), (68, 85)]],
+    "4 in two strokes, narrow": [[(52, 20), (32, 60), (58, 60)], [(64, 35), (64, 85)]],
+    "5 with its bar apart": [[(38, 28), (36, 46), (52, 43), (65, 52), (65, 69), (52, 80), (34, 75)],
+                             [(42, 18), (66, 18)]],
+    "7 with a broken bar": [[(32, 21), (68, 21), (46, 80)], [(38, 53), (50, 53)], [(58, 53), (66, 53)]],
+    "0 broken in two": [[(46, 20), (36, 26), (30, 50), (36, 74), (46, 80)],
+                        [(54, 80), (64, 74), (70, 50), (64, 26), (54, 20)]],
+}
+
+
+@pytest.mark.parametrize("digit", DIGITS_IN_PIECES)
+def test_a_digit_drawn_in_separate_pieces_is_one_digit(nb, digit):
+    coverage = photo_like.draw_lines(DIGITS_IN_PIECES[digit], (280, 280), pen=4)
+    found = nb["ink_components"](on_white(coverage))
+    assert len(found.marks) == 1 and len(found.marks[0].pieces) >= 2 and found.reason is None
+    assert_mnist_like(nb["prepare_digit"](on_white(coverage)))
+
+
+@pytest.mark.parametrize("pen", ["dashed", "dotted"])
+@pytest.mark.parametrize("digit", range(10))
+def test_a_dashed_or_dotted_pen_draws_one_digit(nb, pen, digit):
+    dash = {"dashed": (6, 8), "dotted": (1, 8)}[pen]  # gaps as wide as the pen, or twice as wide
+    coverage = photo_like.draw_lines(photo_like.STROKES[digit], (280, 280), pen=4, dash=dash)
+    found = nb["ink_components"](on_white(coverage))
+    assert found.reason is None and len(found.marks[0].pieces) >= 5, "all the dashes, as one digit"
+    rows, cols = np.nonzero(coverage > 0.5)
+    top, left, bottom, right = found.marks[0].box
+    assert bottom - top == pytest.approx(np.ptp(rows) + 1, abs=3), "the whole digit's height"
+
+
+@pytest.fixture(scope="module")
+def validation_digits():
+    """MNIST training digits kept for validation (x_train[-6000:]; the thresholds were chosen on
+    them, never on the test set) and load_digits' 8 x 8 digits (0..16 -> 0..1): 50 of each."""
+    from sklearn.datasets import load_digits
+    with np.load(NOTEBOOK.parent / "data" / "mnist.npz", allow_pickle=False) as npz:
+        mnist = npz["x_train"][-6000:][::120]
+    return {"MNIST": list(mnist), "load_digits": list(load_digits().images[::36] / 16)}
+
+
+@pytest.mark.parametrize("source", ["MNIST", "load_digits"])
+def test_real_digits_are_not_refused(nb, validation_digits, source):
+    refused = []
+    for index, image in enumerate(validation_digits[source]):
+        try:
+            nb["find_digit"](image)
+        except nb["DigitImageError"] as error:
+            refused.append((index, str(error)))
+    assert refused == []
+
+
+def test_photo_like_digits_are_not_refused(nb):
+    flaws = [{}, PHOTOS["everything at once"], {"pen": 12, "scale": 0.45}, {"pen": 1.5, "tilt": -8}]
+    for digit in range(10):
+        nb["find_digit"](photo_like.photo(digit, **flaws[digit % len(flaws)], seed=digit))
+
+
+def test_reject_false_reads_the_mark_anyway(nb, DigitImageError):
+    dot = on_white(photo_like.draw_dot((280, 280), 28))
+    number = on_white(photo_like.draw_strokes("42", (280, 280), gap=20, scale=0.8))
+    for picture in (dot, number):
+        assert_mnist_like(nb["prepare_digit"](picture, reject=False))
+        assert nb["digit_views"](picture, reject=False).shape == (15, 28, 28)
+    with pytest.raises(DigitImageError, match="blank"):
+        nb["prepare_digit"](np.full((50, 50), 0.5), reject=False)
+
+
+def test_ink_components_report_the_evidence(nb):
+    one = nb["ink_components"](photo_like.canvas_rgba(8))
+    assert (one.reason, one.several, one.crop, len(one.marks), one.columns) == (None, False, None, 1, 1)
+    assert 0.05 < one.thickness < 0.4 and one.digit.shape == one.shape and one.digit.any()
+    number = nb["ink_components"](on_white(photo_like.draw_strokes("42", (280, 280), gap=20, scale=0.8)))
+    assert number.several and number.error().args[0].startswith("the picture does not look like a digit")
+    assert isinstance(number.error(), nb["MultipleDigitsError"])
+    dot = nb["ink_components"](on_white(photo_like.draw_dot((280, 280), 28)))
+    assert dot.thickness > 0.9 and not dot.several and type(dot.error()) is nb["NotADigitError"]
+
+
+def test_not_a_digit_errors_are_digit_image_errors(nb, DigitImageError):
+    assert issubclass(nb["NotADigitError"], DigitImageError)
+    assert issubclass(nb["MultipleDigitsError"], nb["NotADigitError"])
+    error = nb["NotADigitError"].because("a reason")
+    assert str(error) == "the picture does not look like a digit (a reason)"
+    assert str(nb["MultipleDigitsError"].because("2 marks")) == (
+        "the picture does not look like a digit (it seems to hold more than one digit or mark: 2 marks): "
+        "crop it to one digit")
+
+
 # --- predict_digit ---------------------------------------------------------------------------------
 
 class StandInModel:

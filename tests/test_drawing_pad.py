@@ -1,11 +1,14 @@
-"""The drawing pad in a real browser: JupyterLab on localhost, headless Chromium, real pointer events.
+"""The drawing pad in a real browser: JupyterLab and Notebook 7 on localhost, headless Chromium, real
+pointer events.
 
-A temporary notebook holds the notebook's own cells (found by tag, so nothing is copied): the
-imports, the digit preprocessing, the project's trained model from results/mnist_cnn.keras, and
-the pad. The test draws a 1 and a 0 with the mouse and reads the prediction off the page.
+A temporary notebook shows the pad as mnist_tools.pad ships it, with the project's trained model
+(results/mnist_cnn.keras), and after it the picture and sentence the notebook shows for static
+views. The tests draw a 1 and a 0 with the mouse and read the prediction off the page, and draw a
+lone dot and a letter, which the pad must refuse as not a digit.
 
-Needs Debian's `chromium` on PATH (`.ci/run` installs it); Playwright drives it, since
-Playwright's own browser download is not used. To refresh the README's picture of the pad:
+Needs a Chromium for Playwright to drive: `chromium` on PATH (Debian: `apt-get install chromium`;
+`.ci/run` installs it), or else Playwright's own, from `python -m playwright install chromium`.
+To refresh the README's picture of the pad (the only time this file writes into the repository):
     python -m tests.test_drawing_pad images/drawing_pad.png
 """
 
@@ -17,6 +20,7 @@ import io
 import json
 import math
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -29,12 +33,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_code import NOTEBOOK, cell_source
-
-ROOT = NOTEBOOK.parent
+ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "results" / "mnist_cnn.keras"
 PICTURE = ROOT / "images" / "drawing_pad.png"
 SLOW = 180_000  # ms: starting the kernel and importing TensorFlow take a while on 2 slow cores
+START = 300_000  # ms: the first start in a new environment reads TensorFlow from disk: slower still
+NO_BROWSER = ("no Chromium for the drawing-pad test: it uses `chromium` on PATH, otherwise Playwright's own "
+              "Chromium. Get one either way: install your system's chromium package (Debian/Ubuntu: "
+              "`sudo apt-get install chromium`), or run `python -m playwright install chromium`.")
+NOT_A_DIGIT = re.compile(r"not look like a digit", re.IGNORECASE)
 
 
 def arc(cx, cy, rx, ry, start=0, stop=360, n=48):
@@ -48,25 +55,30 @@ STROKES = {  # digit -> strokes, as points in fractions of the pad's width and h
     0: [arc(0.5, 0.5, 0.22, 0.33)],
     2: [arc(0.5, 0.35, 0.19, 0.18, -80, 125, n=24) + [(0.33, 0.82), (0.73, 0.82)]],
 }
+NOT_DIGITS = {  # drawings that are not a digit -> strokes
+    "a lone dot": [[(0.5, 0.5)]],  # a tap: the pad draws one round dot
+    "the letter X": [[(0.28, 0.2), (0.72, 0.8)], [(0.72, 0.2), (0.28, 0.8)]],
+    "the letter A": [[(0.22, 0.84), (0.5, 0.14), (0.78, 0.84)], [(0.34, 0.58), (0.66, 0.58)]],
+}
 
+# The test notebook: the pad exactly as a user shows it, then what the notebook shows for static views
+# (GitHub, nbconvert), which pad.css hides while the live pad is there.
+NOTEBOOK_CELLS = [f"""\
+import keras
+from IPython.display import Image, display
 
-def notebook_cells():
-    """The cells of the test notebook, from mnist_analysis.ipynb by tag."""
-    cells = [cell_source("imports"),
-             f'IMAGES_DIR = Path("images")\ncnn = keras.models.load_model({str(MODEL)!r})',
-             cell_source("digit-preprocessing")]
-    cells.append(cell_source("drawing-pad"))
-    return cells
+from mnist_tools.pad import DrawingPad
+
+display(DrawingPad(keras.models.load_model({str(MODEL)!r})))
+display(Image(filename={str(PICTURE)!r}))
+print("The pad needs a live kernel: run the notebook in JupyterLab, Notebook 7 or Colab.")"""]
 
 
 def write_notebook(folder: Path) -> Path:
     nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {},
-                     "outputs": [], "source": source} for i, source in enumerate(notebook_cells())],
+                     "outputs": [], "source": source} for i, source in enumerate(NOTEBOOK_CELLS)],
           "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
           "nbformat": 4, "nbformat_minor": 5}
-    (folder / "images").mkdir()
-    if PICTURE.exists():
-        shutil.copy(PICTURE, folder / "images")
     path = folder / "pad.ipynb"
     path.write_text(json.dumps(nb))
     return path
@@ -85,7 +97,9 @@ def jupyter_server(folder: Path):
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(folder / ".config"),
            "JUPYTERLAB_SETTINGS_DIR": str(folder / ".settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(folder / ".workspaces"),
-           "JUPYTER_RUNTIME_DIR": str(folder / ".runtime"), "TF_CPP_MIN_LOG_LEVEL": "3"}
+           "JUPYTER_RUNTIME_DIR": str(folder / ".runtime"), "TF_CPP_MIN_LOG_LEVEL": "3",
+           # the kernel runs in `folder` and imports mnist_tools from the repository
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     settings = {"apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
                 "notebook-extension/tracker": {"windowingMode": "none"}}  # no pop-ups; every cell in the page
     for name, values in settings.items():
@@ -120,16 +134,25 @@ def jupyter_server(folder: Path):
         log.close()
 
 
+def launch_chromium(playwright):
+    """Headless Chromium: `chromium` on PATH, otherwise Playwright's own; if neither, the test fails."""
+    executable = shutil.which("chromium")  # None: Playwright's own (~/.cache/ms-playwright)
+    try:
+        return playwright.chromium.launch(executable_path=executable, headless=True)
+    except Exception as err:
+        if executable is None:
+            said = str(err).strip().splitlines()[0]
+            pytest.fail(f"{NO_BROWSER}\n(Playwright: {said})", pytrace=False)
+        raise
+
+
 @contextlib.contextmanager
 def chromium_page():
-    """A page in headless Chromium: Debian's chromium, not a browser Playwright downloads."""
+    """A page in headless Chromium: `chromium` on PATH, otherwise Playwright's own Chromium."""
     from playwright.sync_api import sync_playwright
 
-    executable = shutil.which("chromium")
-    if executable is None:
-        raise RuntimeError("no `chromium` on PATH: install Debian's chromium package (.ci/run does)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True)
+        browser = launch_chromium(playwright)
         try:
             yield browser.new_page(viewport={"width": 1280, "height": 900})
         finally:
@@ -142,7 +165,7 @@ def live_pad(frontend="lab/tree"):
     notebook, a Jupyter server, headless Chromium; all shut down and removed afterwards."""
     with tempfile.TemporaryDirectory() as folder:
         write_notebook(Path(folder))
-        with jupyter_server(Path(folder)) as (server, token), chromium_page() as page:
+        with chromium_page() as page, jupyter_server(Path(folder)) as (server, token):  # browser first
             page.set_default_timeout(60_000)
             open_pad(page, f"{server}/{frontend}/pad.ipynb?token={token}")
             yield page
@@ -154,7 +177,11 @@ def open_pad(page, url):
     page.locator(".jp-Notebook .jp-Cell").first.click(timeout=SLOW)  # focus the notebook: menus act on it
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.locator('[data-command="runmenu:run-all"]').click()  # Run > Run All Cells
-    page.get_by_test_id("pad").wait_for(timeout=SLOW)
+    try:
+        page.get_by_test_id("pad").wait_for(timeout=START)
+    except Exception as err:
+        shown = page.locator(".jp-OutputArea-output").all_inner_texts()  # e.g. a traceback
+        raise AssertionError(f"the pad did not appear; the notebook shows: {shown}") from err
     page.get_by_test_id("pad").scroll_into_view_if_needed()
 
 
@@ -238,6 +265,58 @@ def test_clear_empties_the_pad(page):
     assert widths == [0] * 10
 
 
+LETTER_REASON = ("a single letter passes the ink checks: refusing it needs the model-side not-a-digit "
+                 "detector (issue 20, benchmarks/honest_answers.py), which is not committed yet")
+LETTER = pytest.mark.xfail(strict=True, reason=LETTER_REASON)
+
+
+@pytest.mark.parametrize("drawing", [pytest.param(name, marks=LETTER) if name.startswith("the letter")
+                                     else name for name in NOT_DIGITS])
+def test_a_drawing_that_is_not_a_digit_is_refused(page, drawing):
+    """A lone dot or a letter: the pad says it does not look like a digit instead of showing a
+    confident digit (predict_digit raises NotADigitError, a DigitImageError the pad shows)."""
+    from playwright.sync_api import expect
+
+    page.get_by_test_id("clear").click()
+    expect(page.get_by_test_id("error")).to_have_text("")  # the previous answer is gone
+    expect(page.get_by_test_id("prediction")).to_have_text("?")
+    draw_and_wait(page, NOT_DIGITS[drawing])
+    assert ink_pixels(page) > 100, "the drawing should be on the pad"
+    shown, error, _ = answer(page)
+    assert NOT_A_DIGIT.search(error), f"{drawing}: the pad shows {shown!r}, error {error!r}"
+    expect(page.get_by_test_id("prediction")).to_have_text("?")
+    expect(page.get_by_test_id("seen")).to_be_hidden()
+
+
+ANSWER = """() => {
+    const [digit, error, bars] = ["prediction", "error", "probabilities"].map(
+        (id) => document.querySelector(`[data-testid="${id}"]`));
+    return [digit.textContent, error.textContent, bars.innerHTML];
+}"""
+
+
+def answer(page):
+    """What the pad shows: (the digit or "?", the error, the bars' HTML)."""
+    return page.evaluate(ANSWER)
+
+
+def draw_and_wait(page, strokes, grace=15_000):
+    """Draw on a cleared pad stroke by stroke, each time waiting for Python's answer (the pad is read
+    after every stroke, and each answer replaces the one before). The first stroke must change what
+    the pad shows; a later one may leave it as it is, so after `grace` ms without a change it stands."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for i, stroke in enumerate(strokes):
+        before = answer(page)
+        draw(page, [stroke])
+        try:
+            page.wait_for_function(f"before => JSON.stringify(({ANSWER})()) !== JSON.stringify(before)",
+                                   arg=before, timeout=SLOW if i == 0 else grace)
+        except PlaywrightTimeout:
+            if i == 0:
+                raise
+
+
 def data_url(picture) -> str:
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG")
@@ -246,13 +325,13 @@ def data_url(picture) -> str:
 
 def test_pad_reports_a_blank_drawing_instead_of_crashing():
     """The pad's Python side alone (no browser): what it answers for a blank and for a drawn pad."""
+    import keras
     from PIL import Image, ImageDraw
 
+    from mnist_tools.pad import DrawingPad
+
     require_model()
-    nb = {}
-    for source in notebook_cells():
-        exec(compile(source, "<notebook cell>", "exec"), nb)
-    pad = nb["DrawingPad"](nb["cnn"])
+    pad = DrawingPad(keras.models.load_model(MODEL))
     pad.image = data_url(Image.new("RGBA", (280, 280), "white"))
     assert (pad.digit, pad.probs, pad.seen) == (-1, [], "") and "blank" in pad.error
     drawn = Image.new("RGBA", (280, 280), "white")
@@ -261,6 +340,34 @@ def test_pad_reports_a_blank_drawing_instead_of_crashing():
     assert (pad.digit, pad.error, len(pad.probs)) == (1, "", 10) and pad.seen.startswith("data:image/png")
     pad.image = ""  # Clear
     assert (pad.digit, pad.probs, pad.seen, pad.error) == (-1, [], "", "")
+
+
+NO_BROWSER_RUN = """
+import shutil
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.test_drawing_pad import launch_chromium
+
+shutil.which = lambda *args, **kwargs: None  # as if there were no chromium on PATH
+with sync_playwright() as playwright:
+    try:
+        launch_chromium(playwright)
+    except pytest.fail.Exception as failure:
+        print(failure)
+"""
+
+
+def test_without_a_browser_the_message_names_both_ways_to_get_one(tmp_path):
+    """No `chromium` on PATH and no Playwright Chromium: the pad tests fail (not skip), saying what to do.
+    (In a process of its own: one process runs one Playwright at a time, and the pad's may be open.)"""
+    env = {**os.environ, "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "no-browsers")}
+    result = subprocess.run([sys.executable, "-c", NO_BROWSER_RUN], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    message = result.stdout
+    assert "`chromium` on PATH" in message and "apt-get install chromium" in message, result
+    assert "python -m playwright install chromium" in message
 
 
 def screenshot(path: Path, digit: int = 2) -> None:

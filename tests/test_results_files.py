@@ -78,18 +78,32 @@ def check_dense_tuning(data):
         script.SEEDS), "every setting of the grid, every seed, once"
 
 
-def check_benchmark(data):
-    check_keys(data, {"keras_example": dict, "ours": dict, "time_ratio": float, "cpu_time_ratio": float,
-                      "machine": dict}, "benchmark.json")
-    for side in ("keras_example", "ours"):
-        check_keys(data[side], {"test_accuracy": float, "train_seconds": float, "train_cpu_seconds": float,
-                                "epochs": int, "params": int}, f"benchmark.json {side}")
+def check_peers(data):
+    check_keys(data, {"runs": list, "machine": dict}, "peers.json")
+    recipes = load_script("peers").RECIPES
+    for run in data["runs"]:
+        where = f"peers.json {run.get('recipe')} seed {run.get('seed')}"
+        check_keys(run, {"recipe": str, "seed": int, "epochs": int, "params": int, "val_accuracy": float,
+                         "test_accuracy": float, "train_seconds": float, "train_cpu_seconds": float,
+                         "seconds_per_epoch": float}, where)
+        assert run["recipe"] in recipes, where
+        assert abs(run["seconds_per_epoch"] - run["train_seconds"] / run["epochs"]) < 0.01, where
+
+
+def check_test_set_log(data):
+    assert isinstance(data, list) and data, "test_set_log.json: a list of evaluations"
+    for entry in data:
+        check_keys(entry, {"model": str, "where": str, "when": str, "test_accuracy": float, "source": str},
+                   f"test_set_log.json {entry}")
+        assert entry["source"] in ("reconstructed from git history", "logged when run"), entry
+        if entry["source"] == "logged when run":
+            assert entry["decided_anything"] is False, f"a test-set score decided something: {entry}"
 
 
 def check_metrics(data):
     check_keys(data, {"models": dict, "notebook_seconds": float, "versions": dict}, "metrics.json")
     for name, numbers in data["models"].items():
-        check_keys(numbers, {"test_accuracy": float, "test_errors": int, "params": int,
+        check_keys(numbers, {"val_accuracy": float, "test_accuracy": float, "test_errors": int, "params": int,
                              "train_seconds": float, "epochs": int}, f"metrics.json {name}")
         low, high = numbers["test_accuracy_ci95"]  # 95 % Wilson interval, from the notebook
         assert low < numbers["test_accuracy"] < high, f"{name}: the accuracy lies inside its interval"
@@ -111,7 +125,8 @@ def check_load_digits_seeds(data):
     assert set(load_script("ablation").FINAL_SEEDS) <= seeds, "every seed of the final model"
 
 
-SCHEMAS = {"ablation.json": check_ablation, "benchmark.json": check_benchmark, "metrics.json": check_metrics,
+SCHEMAS = {"ablation.json": check_ablation, "peers.json": check_peers, "metrics.json": check_metrics,
+           "test_set_log.json": check_test_set_log,
            "dense_tuning.json": check_dense_tuning, "ablation_round1.json": check_ablation_round1,
            "load_digits_seeds.json": check_load_digits_seeds}
 
@@ -123,7 +138,7 @@ def files_the_notebook_reads():
 
 
 def test_the_notebook_displays_committed_results_files():
-    assert {"ablation.json", "ablation_round1.json", "benchmark.json", "dense_tuning.json",
+    assert {"ablation.json", "ablation_round1.json", "peers.json", "dense_tuning.json", "test_set_log.json",
             "load_digits_seeds.json"} <= set(
         files_the_notebook_reads())
 
