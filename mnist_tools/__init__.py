@@ -7,12 +7,17 @@
 - saving.py: save a trained model so that every Keras version the requirements admit loads it;
 - pad.py (+ pad.js, pad.css): the drawing pad widget.
 
-On Colab, opened with only the notebook, the notebook's first cell fetches these files from the
-repository on GitHub before importing them.
+On Colab, opened with only the notebook, the notebook's first cell fetches these files (FILES) and the
+committed results it reads (RESULT_FILES) from the repository on GitHub before importing them.
 """
 
 FILES = ["__init__.py", "data.py", "digits.py", "predict.py", "samples.py", "saving.py", "pad.py",
          "pad.js", "pad.css"]
+# The committed files in results/ that the notebook reads (fetched with the module on Colab): results of
+# the long runs in benchmarks/, the committed models, and predict_digit's parameters for the CNN.
+RESULT_FILES = ["metrics.json", "test_set_log.json", "ablation.json", "ablation_round1.json", "peers.json",
+                "dense_tuning.json", "load_digits_seeds.json", "honest_answers.json", "honest_examples.npz",
+                "predict_digit.json", "predict_digit.npz", "mnist_cnn.keras", "dense_same_recipe.keras"]
 
 
 def import_tensorflow_quietly():

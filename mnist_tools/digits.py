@@ -3,7 +3,11 @@
 
     from mnist_tools.digits import prepare_digit, digit_views, DigitImageError
 
-Section "Your own digit" of mnist_analysis.ipynb shows every step on a photo.
+The digit may be anywhere on the picture: a small digit on a large page is found and read from a
+crop around it. Ink that is not one digit is refused before any model sees it (ink_components has
+the evidence): two or more separate digits or marks (a number, a word) raise MultipleDigitsError, a
+lone dot or blob raises NotADigitError; both are DigitImageErrors, and reject=False reads the most
+digit-like mark anyway. Section "Your own digit" of mnist_analysis.ipynb shows every step on a photo.
 """
 
 from __future__ import annotations
@@ -52,6 +56,9 @@ FAINT = 0.5  # a digit candidate with less than this fraction of the picture's s
 DOT = 0.75  # thickest part / longer side (Mark.thickness): a dot or a blob (a disc: 1; MNIST: <= 0.55,
 # load_digits, whose 8 x 8 strokes are thick: <= 0.65)
 FEW_DOTS = 3  # a mark of this many dots or fewer is no digit (a colon, an umlaut); more: a dotted pen
+BLOB = (0.6, 0.8, 0.75)  # one piece at least this thick (as DOT), solid (ink / convex hull) and round
+# (minor / major axis) is a blob, as hand-made dots are (MNIST: thickness <= 0.55; load_digits' thick
+# digits: round <= 0.61)
 
 
 class DigitImageError(ValueError):
@@ -93,10 +100,12 @@ class Mark:
 
     @property
     def height(self):
+        """Height of the mark's box, in pixels."""
         return self.box[2] - self.box[0]
 
     @property
     def width(self):
+        """Width of the mark's box, in pixels."""
         return self.box[3] - self.box[1]
 
     @property
@@ -582,7 +591,7 @@ def ink_and_mask(pixels, follow_lighting=False):
     return ink, drop_ruled_lines(ink_mask(ink, noise))
 
 
-def columns(mark):
+def column_boxes(mark):
     """The mark's pieces joined into side-by-side columns: pieces whose column ranges overlap by more
     than COLUMN_OVERLAP of the narrower one join. -> boxes (top, left, bottom, right), left to right."""
     merged = []
@@ -603,8 +612,7 @@ def side_by_side(mark):
     wider than a digit (PAIR_ASPECT); 1 otherwise (a digit's own pieces sit above and across each other)."""
     if mark.width < PAIR_ASPECT * mark.height:
         return 1
-    spans = columns(mark)
-    tall = [box for box in spans if box[2] - box[0] >= COLUMN_HEIGHT * mark.height]
+    tall = [box for box in column_boxes(mark) if box[2] - box[0] >= COLUMN_HEIGHT * mark.height]
     return max(1, len(tall))
 
 
@@ -617,15 +625,26 @@ def separate_marks(marks):
     return f"{len(similar) + 1} separate marks of similar size" if similar else None
 
 
-def shape_refusal(main):
-    """Evidence in the candidate mark's own shape -> (True if several marks, reason), or None."""
+def is_blob(mark, digit):
+    """True for one round blob of ink (BLOB): thick for its size, solid and round; a digit's strokes
+    are thinner, and a thick short bar (load_digits' 1) is long, not round."""
+    if len(mark.pieces) > 1 or mark.thickness < BLOB[0]:
+        return False
+    shape = measure.regionprops(digit.astype(np.uint8))[0]
+    return shape.solidity >= BLOB[1] and shape.axis_minor_length >= BLOB[2] * shape.axis_major_length
+
+
+def shape_refusal(main, digit):
+    """Evidence in the candidate mark's own shape (digit: its mask) -> (True if several marks, reason),
+    or None."""
     if side_by_side(main) >= 2:
         return True, f"{side_by_side(main)} marks of similar height side by side"
     if main.width > WIDE * main.height:
         return False, f"one mark {main.width / main.height:.1f} times wider than tall, like a line or a word"
-    if main.is_dots:
-        return False, ("the only mark is a dot or a blob" if main.dots == 1 else
-                       f"the only marks are {main.dots} dots or blobs") + ", not pen strokes"
+    if main.is_dots and main.dots > 1:
+        return False, f"the only marks are {main.dots} dots or blobs, not pen strokes"
+    if main.is_dots or is_blob(main, digit):
+        return False, "the only mark is a dot or a blob, not pen strokes"
     return None
 
 
@@ -636,7 +655,7 @@ class InkComponents:
     shape: (height, width) of the analysed picture at the working size: the whole picture, or the crop
         around a small digit (`crop`), in which `marks` and `digit` are measured.
     marks: the marks larger than a speck (see Mark), the digit candidate first; at most MAX_MARKS.
-    specks: how many other, smaller ink components were ignored.
+    ignored: how many other ink components were left out (specks, shadows' edges, backgrounds).
     digit: binary mask of the digit candidate's strokes (marks[0]), `shape` pixels.
     crop: (top, left, bottom, right) of the part of the picture analysed, as fractions; None: all of it.
     strongest: the strongest ink in the analysed picture (ink_signal; 1 = black on white).
@@ -646,7 +665,7 @@ class InkComponents:
 
     shape: tuple
     marks: tuple
-    specks: int
+    ignored: int
     digit: np.ndarray
     crop: tuple | None
     strongest: float
@@ -678,11 +697,11 @@ def analyse(pixels, crop=None, follow_lighting=False):
     if not marks or marks[0].side < MIN_MARK[0] or marks[0].area < MIN_MARK[1]:
         raise DigitImageError("the image is blank: nothing stands out from the background; check that "
                               "the digit is in the picture, large and dark enough")
+    digit = np.isin(labels, marks[0].pieces)
     separate = separate_marks(marks)
-    verdict = (True, separate) if separate else shape_refusal(marks[0]) or (False, None)
-    specks = int(labels.max()) - sum(len(mark.pieces) for mark in marks)
-    return InkComponents(mask.shape, tuple(marks), specks, np.isin(labels, marks[0].pieces), crop,
-                         float(ink.max()), *verdict)
+    verdict = (True, separate) if separate else shape_refusal(marks[0], digit) or (False, None)
+    ignored = int(labels.max()) - sum(len(mark.pieces) for mark in marks)
+    return InkComponents(mask.shape, tuple(marks), ignored, digit, crop, float(ink.max()), *verdict)
 
 
 def crop_box(mark, shape):
@@ -733,7 +752,8 @@ def ink_components(image):
     if np.ptp(pixels) < 1e-6:
         raise DigitImageError("the image is blank: every pixel has the same value; there is no digit to read")
     found = whole_picture(pixels)
-    if is_small(found) and not separate_marks(found.marks):
+    photo = max(pixels.shape) >= WORK_SIDE[0]  # a tiny scan has no finer pixels to crop from
+    if photo and is_small(found) and not separate_marks(found.marks):
         box = crop_box(found.marks[0], found.shape)
         found = analyse(fetch(box), crop=box)
     return found

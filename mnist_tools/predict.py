@@ -10,9 +10,9 @@ What predict_digit adds to the model, for the committed CNN (results/mnist_cnn.k
   probabilities this function produces (softmax(log(average of the 15 views' probabilities) / T); a
   single view has its own T);
 * "not a digit": the ink checks of mnist_tools.digits (several marks, a dot, a line) and a small
-  detector on the CNN's own features (a one-hidden-layer network on its pooled convolutional features
-  and its logits, trained with generated non-digits) raise NotADigitError, whose message gives the
-  model's best guess.
+  detector on the CNN's own features (five one-hidden-layer networks on its pooled convolutional
+  features and its logits, trained with generated non-digits, averaged) raise NotADigitError, whose
+  message gives the model's best guess.
 Both are fitted by benchmarks/honest_answers.py and loaded from results/predict_digit.json and
 results/predict_digit.npz (plain numbers and arrays, no pickle); until that script has been run to
 the end, neither file exists and predict_digit uses the ink checks alone. They belong to one model:
@@ -85,8 +85,9 @@ class AnswerParams:
 
     temperature: {"views": T for the average of the 15 views, "single": T for one view}
     detector: {"activations": ["relu", ..., "sigmoid"], and arrays "mean", "scale" (standardisation of
-        detector_features) and "weights_<k>", "bias_<k>" for each layer}: a small network whose output
-        is the probability that the picture is not a digit
+        detector_features) and "weights_<k>", "bias_<k>" for each layer, with a leading axis over the
+        ensemble's member networks}: small networks whose average output is the probability that the
+        picture is not a digit
     threshold: {"views": ..., "single": ...}: refuse when that probability is above it
     fingerprint: the model's output layer (bias and the norm of each kernel column), to recognise it
     """
@@ -116,12 +117,17 @@ class AnswerParams:
                 and np.allclose(np.linalg.norm(kernel, axis=0), self.fingerprint["kernel_norms"], atol=1e-4))
 
     def not_digit_probability(self, features):
-        """detector_features -> the detector's probability that each picture is not a digit."""
+        """detector_features -> the detector's probability that each picture is not a digit: the
+        average over its member networks (arrays with a leading member axis; 2-D arrays: one)."""
         x = (np.asarray(features, dtype="float64") - self.detector["mean"]) / self.detector["scale"]
+        x = np.broadcast_to(x, (1, *x.shape))  # (members, pictures, features)
         for k, activation in enumerate(self.detector["activations"]):
-            x = x @ self.detector[f"weights_{k}"] + self.detector[f"bias_{k}"]
+            weights, bias = self.detector[f"weights_{k}"], self.detector[f"bias_{k}"]
+            if weights.ndim == 2:  # one network
+                weights, bias = weights[None], bias[None]
+            x = np.einsum("mnf,mfh->mnh", x, weights) + bias[:, None, :]
             x = np.maximum(x, 0) if activation == "relu" else 1 / (1 + np.exp(-np.clip(x, -500, 500)))
-        return x[:, 0]
+        return x[..., 0].mean(axis=0)
 
 
 @lru_cache(maxsize=4)

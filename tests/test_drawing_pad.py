@@ -265,13 +265,7 @@ def test_clear_empties_the_pad(page):
     assert widths == [0] * 10
 
 
-LETTER_REASON = ("a single letter passes the ink checks: refusing it needs the model-side not-a-digit "
-                 "detector (issue 20, benchmarks/honest_answers.py), which is not committed yet")
-LETTER = pytest.mark.xfail(strict=True, reason=LETTER_REASON)
-
-
-@pytest.mark.parametrize("drawing", [pytest.param(name, marks=LETTER) if name.startswith("the letter")
-                                     else name for name in NOT_DIGITS])
+@pytest.mark.parametrize("drawing", list(NOT_DIGITS))
 def test_a_drawing_that_is_not_a_digit_is_refused(page, drawing):
     """A lone dot or a letter: the pad says it does not look like a digit instead of showing a
     confident digit (predict_digit raises NotADigitError, a DigitImageError the pad shows)."""

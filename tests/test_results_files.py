@@ -125,7 +125,30 @@ def check_load_digits_seeds(data):
     assert set(load_script("ablation").FINAL_SEEDS) <= seeds, "every seed of the final model"
 
 
-SCHEMAS = {"ablation.json": check_ablation, "peers.json": check_peers, "metrics.json": check_metrics,
+def check_honest_answers(data):
+    """The file benchmarks/honest_answers.py writes; predict_digit's parameters (predict_digit.json) must
+    be the ones it reports. Bars on validation pictures only (the test parts and MNIST's test: reported)."""
+    check_keys(data, {"sizes": dict, "calibration": dict, "views": dict, "detector": dict,
+                      "evidence": dict, "held_out": dict, "mnist_test": dict}, "honest_answers.json")
+    params = json.loads((RESULTS / "predict_digit.json").read_text())
+    assert params["temperature"] == data["calibration"]["temperature"], "predict_digit.json: another run"
+    chosen = data["detector"]["chosen"]["views"]
+    assert params["threshold"]["views"] == chosen["threshold"], "predict_digit.json is from another run"
+    for name, limit in data["detector"]["limits"].items():  # the threshold keeps every budget on validation
+        assert chosen[name]["rate"] <= limit, f"{name}: {chosen[name]['rate']} refused, budget {limit}"
+    assert chosen["nondigit_val"]["rate"] >= data["targets"]["non_digits_refused_at_least"]
+    mnist = data["calibration"]["sets"]["mnist_val"]["views"]
+    assert mnist["after"]["nll"]["value"] < mnist["before"]["nll"]["value"], "the temperature fits validation"
+    compared = data["views"]["sets"]
+    assert {"mnist_val", "load_digits_decision", "photos_val", "drawn_val"} <= set(compared), \
+        "1 view against 15 on MNIST validation, load_digits' decision half, photos and drawings"
+    for name, row in compared.items():
+        low, high = row["difference_ci95"]
+        assert low <= row["difference"] <= high and 0 <= row["mcnemar_p"] <= 1, name
+
+
+SCHEMAS = {"ablation.json": check_ablation, "honest_answers.json": check_honest_answers,
+           "peers.json": check_peers, "metrics.json": check_metrics,
            "test_set_log.json": check_test_set_log,
            "dense_tuning.json": check_dense_tuning, "ablation_round1.json": check_ablation_round1,
            "load_digits_seeds.json": check_load_digits_seeds}
