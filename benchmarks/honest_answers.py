@@ -771,8 +771,7 @@ SCORE_BINS = np.linspace(-12, 12, 49)  # log-odds bins of the detector's score h
 
 
 def score_histograms(sets, detector, bins=SCORE_BINS):
-    """Histograms of the detector's log-odds (not a digit) per validation group, and the share of the
-    logistic regression's weight (standardised features) on each group of features."""
+    """Histograms of the detector's log-odds (not a digit) per validation group (ink checks passed)."""
     groups = {
         "MNIST validation": ("mnist_val", None),
         "load_digits (decision half)": ("load_digits_decision", None),
@@ -1142,7 +1141,8 @@ def thumbnail(picture):
 
 
 def stage_examples(sets, detector, thresholds, temperature):
-    """A few pictures of the test parts, refused and accepted, for the notebook's figure."""
+    """A few pictures of the test parts, refused and accepted, for the notebook's figure: the first
+    EXAMPLES_PER_SET of each set, and every refused digit among its kept pictures (rare, but a row)."""
     rows = []
     for name in (
         "nondigit_test",
@@ -1156,7 +1156,7 @@ def stage_examples(sets, detector, thresholds, temperature):
         data = sets[name]
         score = detector_scores(detector, sets, "views", (name,))[name]
         probs = predict.with_temperature(data["probs"].mean(axis=1), temperature["views"])
-        for k in data["example_index"][:EXAMPLES_PER_SET]:
+        for position, k in enumerate(data["example_index"]):
             by = (
                 "ink checks"
                 if data["status"][k] in (1, 2)
@@ -1166,6 +1166,8 @@ def stage_examples(sets, detector, thresholds, temperature):
                 if score[k] > thresholds["views"]
                 else ""
             )
+            if position >= EXAMPLES_PER_SET and not (by and data["label"][k] >= 0):
+                continue
             picture = data[f"picture_{k}"]
             if picture.dtype != np.uint8:
                 picture = np.round(255 * np.clip(picture, 0, 1)).astype(np.uint8)
